@@ -1,0 +1,446 @@
+"""Pull -> apply -> push for one portal: the only place the three sides meet.
+
+Order of effects, and why it gives exactly-once *effect*:
+
+1. pull a page after the saved cursor;
+2. validate; quarantine what cannot be applied;
+3. apply the rest in Odoo (found by external_ref: created, updated or skipped);
+4. one local transaction: advance the cursor, remember applied revisions, queue the
+   acknowledgement and the quarantine rows;
+5. send the acknowledgement from the outbox (idempotency key), copy quarantine to Odoo.
+
+A crash before 4 re-pulls the page and step 3 finds the cases already there; a crash
+after 4 resends from the outbox with the same idempotency key. Results go the same way:
+a case snapshot becomes an outbox row whose key is ``source:external_ref:stage``, the
+portal's receipt is stored locally first and then written on the case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .odoo_gateway import (
+    ApplyOutcome,
+    Gateway,
+    ModelMissing,
+    OdooRecordError,
+    QuarantineRow,
+    RunContext,
+)
+from .portals import PortalClient
+from .portals.transport import PermanentFailure
+from .records import (
+    PUSH_STAGES,
+    AckItem,
+    CaseResult,
+    CaseSnapshot,
+    InboundCase,
+    Rejection,
+    Summary,
+    utc_now,
+)
+from .retry import Backoff, TemporaryFailure, call_with_retry
+from .state import OutboxItem, StateStore
+from .timetable import FilingPeriod
+from .validation import Limits, validate
+
+log = logging.getLogger(__name__)
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+class LeaseBusy(Exception):
+    """Another worker instance holds the lease for this portal."""
+
+
+class LeaseLost(Exception):
+    """Our lease expired or was taken over during the run; stop before applying more."""
+
+
+class SystemicFailure(Exception):
+    """Odoo refused every record of a batch one by one: not the records' fault."""
+
+
+class Progress(Protocol):
+    def update(self, n: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    page_size: int = 200
+    lease_ttl: float = 300.0
+    push_batch: int = 2000
+    push_overlap_s: int = 300
+    deadline_warning_h: float = 24.0
+    backoff: Backoff = field(default_factory=Backoff)
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True)
+class PortalBinding:
+    client: PortalClient
+    channel_code: str
+
+    @property
+    def source(self) -> str:
+        return self.client.source
+
+
+@dataclass
+class RunReport:
+    source: str
+    pulled: int = 0
+    pages: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    quarantined: int = 0
+    sent: int = 0
+    send_failures: int = 0
+    dead: int = 0
+    queued_results: int = 0
+    receipts_recorded: int = 0
+    filings: int = 0
+    stopped: bool = False
+
+    def as_fields(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def ack_key(source: str, items: list[AckItem]) -> str:
+    # Sorted so a reshuffled re-delivery of the same page yields the same key.
+    canon = sorted((i.external_ref, i.revision, i.status) for i in items)
+    digest = hashlib.sha256(json.dumps(canon, ensure_ascii=False).encode()).hexdigest()[:32]
+    return f"{source}:ack:{digest}"
+
+
+def result_key(source: str, external_ref: str, stage: str) -> str:
+    return f"{source}:result:{external_ref}:{stage}"
+
+
+def summary_key(source: str, period: str) -> str:
+    return f"{source}:summary:{period}"
+
+
+def _beijing(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.replace(tzinfo=dt.UTC).astimezone(BEIJING).isoformat()
+
+
+def result_body(snapshot: CaseSnapshot) -> dict[str, Any]:
+    """The portal-neutral result of a case (PORTALS.md §4.3); clients add their ids."""
+    return {
+        "stage": snapshot.stage,
+        "case_no": snapshot.name,
+        "handled_by": snapshot.handler,
+        "handling_hours": round(snapshot.handling_hours, 2),
+        "feedback_at": _beijing(snapshot.date_feedback),
+        "replied_at": _beijing(snapshot.date_replied),
+        "closed_at": _beijing(snapshot.date_closed),
+        "satisfaction": snapshot.satisfaction,
+        "validity": snapshot.validity,
+        "cause": snapshot.cause_type,
+        "closure_criterion": snapshot.closure_criterion,
+    }
+
+
+class Synchronizer:
+    def __init__(
+        self,
+        gateway: Gateway,
+        state: StateStore,
+        settings: SyncSettings,
+        stop: threading.Event,
+        holder: str,
+        company: str | int | None = None,
+        category_map: dict[str, str] | None = None,
+        progress: Callable[[str, int | None], Progress] | None = None,
+    ):
+        self.gateway = gateway
+        self.state = state
+        self.settings = settings
+        self.stop = stop
+        self.holder = holder
+        self.company = company
+        self.category_map = category_map or {}
+        self.progress = progress
+        self._warned_missing_quarantine = False
+
+    # -- entry point ------------------------------------------------------------------
+    def run(
+        self,
+        binding: PortalBinding,
+        *,
+        pull: bool = True,
+        push: bool = True,
+        filings: list[FilingPeriod] | None = None,
+    ) -> RunReport:
+        report = RunReport(binding.source)
+        lease = f"sync_worker:{binding.source}"
+        if not self._retry("lease", lambda: self.gateway.acquire_lease(lease, self.holder, self.settings.lease_ttl)):
+            raise LeaseBusy(f"lease {lease} is held by another worker")
+        try:
+            ctx = self._retry("resolve", lambda: self.gateway.resolve([binding.channel_code], self.company, self.category_map))
+            self._flush(binding, ctx, report)
+            self._push_quarantine(binding.source, ctx)
+            if pull:
+                self._pull(binding, ctx, report, lease)
+            if push and not self.stop.is_set():
+                self._queue_results(binding, ctx, report)
+            for period in filings or []:
+                if not self.stop.is_set():
+                    self._queue_filing(binding, ctx, period, report)
+            self._flush(binding, ctx, report)
+        finally:
+            report.stopped = self.stop.is_set()
+            try:
+                self.gateway.release_lease(lease, self.holder)
+            except Exception as exc:  # noqa: BLE001 - the lease expires on its own; never mask the real error
+                log.warning("lease release failed", extra={"kv": {"lease": lease, "error": str(exc)}})
+        log.info("run finished", extra={"kv": report.as_fields()})
+        return report
+
+    def _retry(self, what: str, func: Callable[[], Any]) -> Any:
+        return call_with_retry(what, func, self.settings.backoff, self.stop)
+
+    # -- pull and apply ------------------------------------------------------------------
+    def _pull(self, binding: PortalBinding, ctx: RunContext, report: RunReport, lease: str) -> None:
+        source = binding.source
+        cursor = self.state.get_cursor(source)
+        bar: Progress | None = None
+        try:
+            while not self.stop.is_set():
+                page = self._retry(f"{source} pull", lambda c=cursor: binding.client.pull(c, self.settings.page_size))
+                report.pages += 1
+                report.pulled += len(page.records)
+                if bar is None and self.progress is not None and (page.remaining or 0) > self.settings.page_size:
+                    bar = self.progress(f"{source} import", len(page.records) + (page.remaining or 0))
+                cases, rejections, skipped = self._sort(source, page.records)
+                report.skipped += skipped
+                outcome = ApplyOutcome()
+                if cases:
+                    if not self._retry("lease", lambda: self.gateway.acquire_lease(lease, self.holder, self.settings.lease_ttl)):
+                        raise LeaseLost(f"lease {lease} lost before applying a page")
+                    outcome, refused = self._apply(ctx, binding.channel_code, cases)
+                    rejections += refused
+                refused_refs = {(r.external_ref, r.revision) for r in rejections}
+                applied = {c.external_ref: c.revision for c in cases if (c.external_ref, c.revision) not in refused_refs}
+                items = [AckItem(ref, rev, "accepted") for ref, rev in applied.items()]
+                items += [
+                    AckItem(r.external_ref, r.revision, "rejected", r.reason[:500])
+                    for r in rejections
+                    if r.revision is not None
+                ]
+                self.state.commit_page(source, page.next_cursor, applied, (ack_key(source, items), items) if items else None, rejections)
+                for r in rejections:
+                    log.error(
+                        "record quarantined",
+                        extra={"kv": {"source": source, "external_ref": r.external_ref, "revision": r.revision, "reason": r.reason}},
+                    )
+                report.created += len(outcome.created)
+                report.updated += len(outcome.updated)
+                report.unchanged += len(outcome.unchanged)
+                report.quarantined += len(rejections)
+                log.info(
+                    "page applied",
+                    extra={"kv": {"source": source, "records": len(page.records), "created": len(outcome.created),
+                                  "updated": len(outcome.updated), "quarantined": len(rejections), "skipped": skipped,
+                                  "cursor": page.next_cursor}},
+                )
+                cursor = page.next_cursor
+                self._flush(binding, ctx, report, kinds=("ack",))
+                self._push_quarantine(source, ctx)
+                if bar is not None:
+                    bar.update(len(page.records))
+                if not page.has_more:
+                    break
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def _sort(self, source: str, raw: list) -> tuple[list[InboundCase], list[Rejection], int]:
+        """Validate a page and drop duplicates and revisions older than what was applied."""
+        newest: dict[str, InboundCase] = {}
+        rejections: list[Rejection] = []
+        for record in raw:
+            checked = validate(source, record.payload, self.settings.limits)
+            if isinstance(checked, Rejection):
+                rejections.append(checked)
+                continue
+            known = newest.get(checked.external_ref)
+            if known is None or checked.revision > known.revision:
+                newest[checked.external_ref] = checked
+        applied = self.state.applied_revisions(source, list(newest))
+        cases = [c for ref, c in newest.items() if c.revision > applied.get(ref, 0)]
+        # dedupe identical rejections (a broken record delivered twice in one page)
+        unique = list({(r.external_ref, r.revision, r.reason): r for r in rejections}.values())
+        return cases, unique, len(raw) - len(cases) - len(rejections)
+
+    def _apply(self, ctx: RunContext, channel: str, cases: list[InboundCase]) -> tuple[ApplyOutcome, list[Rejection]]:
+        outcome, refused = self._apply_bisect(ctx, channel, cases)
+        if len(cases) >= 4 and len(refused) == len(cases):
+            reasons = {r.reason for r in refused}
+            raise SystemicFailure(f"Odoo refused all {len(cases)} records of a page: {min(reasons)}")
+        return outcome, refused
+
+    def _apply_bisect(self, ctx: RunContext, channel: str, cases: list[InboundCase]) -> tuple[ApplyOutcome, list[Rejection]]:
+        # Odoo refuses a whole create() when one record is bad; halving finds the culprit
+        # in log2(n) extra calls instead of falling back to one call per record.
+        try:
+            return self._retry("apply", lambda: self.gateway.apply_cases(ctx, channel, cases)), []
+        except OdooRecordError as exc:
+            if len(cases) == 1:
+                case = cases[0]
+                return ApplyOutcome(), [
+                    Rejection(case.source, case.external_ref, case.revision, f"Odoo refused the record: {exc}", _case_text(case))
+                ]
+        mid = len(cases) // 2
+        left, left_refused = self._apply_bisect(ctx, channel, cases[:mid])
+        right, right_refused = self._apply_bisect(ctx, channel, cases[mid:])
+        merged = ApplyOutcome(
+            created={**left.created, **right.created},
+            updated=left.updated + right.updated,
+            unchanged=left.unchanged + right.unchanged,
+        )
+        return merged, left_refused + right_refused
+
+    def _push_quarantine(self, source: str, ctx: RunContext) -> None:
+        items = self.state.unpushed_quarantine(source)
+        if not items:
+            return
+        rows = [QuarantineRow(source, i.external_ref, i.reason, i.payload) for i in items]
+        try:
+            self._retry("quarantine", lambda: self.gateway.quarantine(ctx, rows))
+        except ModelMissing as exc:
+            if not self._warned_missing_quarantine:
+                log.warning("quarantine kept local only", extra={"kv": {"reason": str(exc), "count": len(items)}})
+                self._warned_missing_quarantine = True
+            return
+        self.state.mark_quarantine_pushed([i.id for i in items])
+
+    # -- results and filings -------------------------------------------------------------
+    def _queue_results(self, binding: PortalBinding, ctx: RunContext, report: RunReport) -> None:
+        source = binding.source
+        mark = f"push_since:{source}"
+        watermark = self.state.get_meta(mark)
+        since = None
+        if watermark:
+            # write_date is the transaction start; a long transaction can commit a
+            # slightly older stamp after we read, so look back a little every time.
+            since = (dt.datetime.fromisoformat(watermark) - dt.timedelta(seconds=self.settings.push_overlap_s)).strftime(
+                "%Y-%m-%d %H:%M:%S"
+            )
+        snapshots = self._retry(
+            "cases to push", lambda: self.gateway.cases_to_push(ctx, source, since, self.settings.push_batch)
+        )
+        newest = watermark or ""
+        soon = utc_now() + dt.timedelta(hours=self.settings.deadline_warning_h)
+        for snap in snapshots:
+            newest = max(newest, snap.write_date.replace(" ", "T"))
+            if snap.state not in PUSH_STAGES:
+                continue
+            key = result_key(source, snap.external_ref, snap.stage)
+            payload = {"external_ref": snap.external_ref, "stage": snap.stage, "body": result_body(snap)}
+            due = snap.external_deadline.isoformat() if snap.external_deadline else None
+            if self.state.enqueue(source, "result", key, payload, case_id=snap.case_id, due_at=due):
+                report.queued_results += 1
+                if snap.external_deadline and snap.external_deadline < soon:
+                    log.warning(
+                        "result close to portal deadline",
+                        extra={"kv": {"source": source, "external_ref": snap.external_ref, "deadline": due}},
+                    )
+        if newest:
+            self.state.set_meta(mark, newest)
+
+    def _queue_filing(self, binding: PortalBinding, ctx: RunContext, period: FilingPeriod, report: RunReport) -> None:
+        key = summary_key(binding.source, period.label)
+        if self.state.has_outbox(key):
+            return
+        figures = self._retry(
+            "summary figures",
+            lambda: self.gateway.summary_figures(ctx, binding.source, period.start, period.end),
+        )
+        figures = {**figures, "period_start": period.start.isoformat(), "period_end": period.end.isoformat()}
+        if self.state.enqueue(binding.source, "summary", key, {"period": period.label, "figures": figures}):
+            report.filings += 1
+
+    # -- outbox --------------------------------------------------------------------------
+    def _flush(self, binding: PortalBinding, ctx: RunContext, report: RunReport, kinds: tuple[str, ...] = ("ack", "result", "summary")) -> None:
+        failures_in_a_row = 0
+        while not self.stop.is_set():
+            batch = self.state.due_outbox(binding.source, kinds)
+            if not batch:
+                break
+            for item in batch:
+                if self.stop.is_set():
+                    break
+                try:
+                    receipt = self._send(binding, item)
+                except TemporaryFailure as exc:
+                    report.send_failures += 1
+                    failures_in_a_row += 1
+                    delay = self.settings.backoff.delay(item.attempts + 1)
+                    if exc.retry_after is not None:
+                        delay = max(delay, exc.retry_after)
+                    self.state.mark_retry(item.key, str(exc), time.time() + delay)
+                    log.warning(
+                        "send failed, will retry",
+                        extra={"kv": {"key": item.key, "attempt": item.attempts + 1, "error": str(exc)}},
+                    )
+                    if failures_in_a_row >= 3:
+                        break  # the portal is down; the rest waits for the next run
+                    continue
+                except (PermanentFailure, NotImplementedError) as exc:
+                    report.dead += 1
+                    self.state.mark_dead(item.key, str(exc))
+                    log.error("portal refused, not retried", extra={"kv": {"key": item.key, "error": str(exc)}})
+                    continue
+                failures_in_a_row = 0
+                report.sent += 1
+                self.state.mark_sent(item.key, receipt.__dict__)
+                log.info(
+                    "sent",
+                    extra={"kv": {"key": item.key, "receipt": receipt.receipt_no, "duplicate": receipt.duplicate}},
+                )
+            if failures_in_a_row >= 3:
+                break
+        if "result" in kinds:
+            self._record_receipts(binding.source, report)
+
+    def _send(self, binding: PortalBinding, item: OutboxItem):
+        client = binding.client
+        if item.kind == "ack":
+            return client.ack(item.key, [AckItem(**i) for i in item.payload["items"]])
+        if item.kind == "result":
+            payload = item.payload
+            return client.push_result(
+                CaseResult(binding.source, payload["external_ref"], item.case_id or 0, payload["stage"], item.key, payload["body"])
+            )
+        return client.submit_summary(Summary(item.payload["period"], item.key, item.payload["figures"]))
+
+    def _record_receipts(self, source: str, report: RunReport) -> None:
+        items = [i for i in self.state.unrecorded_receipts(source) if i.case_id]
+        if not items:
+            return
+        now = utc_now()
+        receipts = [(i.case_id, (i.response or {}).get("receipt_no", ""), now) for i in items]
+        self._retry("record receipts", lambda: self.gateway.record_receipts(receipts))  # type: ignore[arg-type]
+        self.state.mark_recorded([i.key for i in items])
+        report.receipts_recorded += len(items)
+
+
+def _case_text(case: InboundCase) -> str:
+    data = {k: v for k, v in case.__dict__.items() if k != "attachments"}
+    data["attachments"] = [a.name for a in case.attachments]
+    return json.dumps(data, ensure_ascii=False, default=str)
