@@ -1,0 +1,1 @@
+"""Synthetic complaint histories, a committed sample and example column mappings."""

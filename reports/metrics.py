@@ -1,0 +1,346 @@
+"""Counts and KPIs of a period. Every formula here is written down in reports/README.md.
+
+All functions take canonical frames (reports.model) of one company and return plain frames
+or dataclasses; nothing here knows about workbooks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from reports import model
+from reports.calendar import WorkCalendar
+from reports.period import Period
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Deadlines the reports check that the add-on does not store per case."""
+
+    accept_working_days: int = 1  # acceptance decision (domain.md §3: forward within 1 wd)
+    feedback_working_days: int = 3  # handler feedback after dispatch (§3: 3 working days)
+    group_threshold: int = 10  # customers in a group complaint (§1)
+    top_n: int = 10
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+
+
+@dataclass(frozen=True)
+class KpiDef:
+    key: str
+    zh: str
+    en: str
+    numerator: str
+    denominator: str
+
+
+KPI_DEFS: tuple[KpiDef, ...] = (
+    KpiDef("acceptance_timeliness", "受理及时率", "Acceptance timeliness",
+           "acceptance decision (date_accepted) before the end of the policy's Nth working "
+           "day after the day of receipt",
+           "cases received in the period that have an acceptance decision, or none but whose "
+           "acceptance due date has passed at extraction (withdrawn cases excluded)"),
+    KpiDef("handling_timeliness", "办结及时率", "Handling timeliness",
+           "replied (date_replied) on or before the case's due date (date_deadline)",
+           "cases received in the period with a due date that are replied, or whose due date "
+           "has passed at extraction (not accepted and withdrawn cases excluded)"),
+    KpiDef("feedback_timeliness", "反馈及时率", "Feedback timeliness",
+           "handler feedback (date_feedback) before the end of the policy's Nth working day "
+           "after the day of dispatch",
+           "cases received in the period and dispatched, with feedback or whose feedback "
+           "due date has passed at extraction"),
+    KpiDef("satisfaction_rate", "回访满意率", "Satisfaction at callback",
+           "callback result satisfied or basically satisfied",
+           "cases received in the period with a callback result (satisfaction set)"),
+    KpiDef("repeat_rate", "重复投诉率", "Repeat-complaint rate",
+           "complaints raised more than once (repeat_count ≥ 2 or repeat_of_id set)",
+           "complaints (demand_type = complaint) received in the period"),
+    KpiDef("reopen_rate", "重开率", "Reopen rate",
+           "closed cases reopened at least once (reopen_count ≥ 1)",
+           "cases closed in the period (date_closed in the period)"),
+    KpiDef("overdue_rate", "超期率", "Overdue rate",
+           "replied after the due date, or not replied and the due date passed at extraction",
+           "cases received in the period with a due date (not accepted and withdrawn "
+           "excluded)"),
+)
+KPI_BY_KEY = {k.key: k for k in KPI_DEFS}
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+
+def in_period(ts: pd.Series, period: Period) -> pd.Series:
+    return (ts >= period.start) & (ts < period.end)
+
+
+def received(cases: pd.DataFrame, period: Period) -> pd.DataFrame:
+    return cases[in_period(cases["date_received"], period)]
+
+
+def kpis(cases: pd.DataFrame, period: Period, as_of: pd.Timestamp,
+         policy: Policy) -> dict[str, Kpi]:
+    """The KPIs of domain.md §8 for the cases of one company."""
+    r = received(cases, period)
+    out: dict[str, Kpi] = {}
+    active = r["state"] != "withdrawn"
+
+    due = policy.calendar.due_dates(r["date_received"], policy.accept_working_days)
+    decided = r["date_accepted"].notna()
+    pop = active & (decided | (due <= as_of))
+    ok = decided & (r["date_accepted"] < due)
+    out["acceptance_timeliness"] = Kpi("acceptance_timeliness", int((pop & ok).sum()),
+                                       int(pop.sum()))
+
+    handled = active & (r["state"] != "not_accepted") & r["date_deadline"].notna()
+    replied = r["date_replied"].notna()
+    pop = handled & (replied | (r["date_deadline"] <= as_of))
+    ok = replied & (r["date_replied"] <= r["date_deadline"])
+    out["handling_timeliness"] = Kpi("handling_timeliness", int((pop & ok).sum()),
+                                     int(pop.sum()))
+    late = (replied & (r["date_replied"] > r["date_deadline"])) | (
+        ~replied & (r["date_deadline"] < as_of))
+    out["overdue_rate"] = Kpi("overdue_rate", int((handled & late).sum()), int(handled.sum()))
+
+    dispatched = r["date_dispatched"].notna()
+    fb_due = policy.calendar.due_dates(r["date_dispatched"], policy.feedback_working_days)
+    has_fb = r["date_feedback"].notna()
+    pop = dispatched & (has_fb | (fb_due <= as_of))
+    ok = has_fb & (r["date_feedback"] < fb_due)
+    out["feedback_timeliness"] = Kpi("feedback_timeliness", int((pop & ok).sum()),
+                                     int(pop.sum()))
+
+    sat = r["satisfaction"]
+    out["satisfaction_rate"] = Kpi(
+        "satisfaction_rate", int(sat.isin(["satisfied", "basically_satisfied"]).sum()),
+        int(sat.notna().sum()))
+
+    complaints = r["demand_type"] == "complaint"
+    repeated = (r["repeat_count"] >= 2) | r["repeat_of_id"].notna()
+    out["repeat_rate"] = Kpi("repeat_rate", int((complaints & repeated).sum()),
+                             int(complaints.sum()))
+
+    closed = cases[in_period(cases["date_closed"], period)]
+    out["reopen_rate"] = Kpi("reopen_rate", int((closed["reopen_count"] >= 1).sum()),
+                             len(closed))
+    return {d.key: out[d.key] for d in KPI_DEFS}
+
+
+def count_by(frame: pd.DataFrame, column: str,
+             table: dict[str, model.Code] | None = None) -> pd.DataFrame:
+    """Count per value: columns code, label, count, share. Known codes come first in their
+    table order (zero rows included so periods line up), then other values by count."""
+    counts = frame[column].fillna("(空)").value_counts()
+    rows = []
+    if table:
+        for code, c in table.items():
+            rows.append((code, f"{c.zh} {c.en}", int(counts.get(code, 0))))
+        rest = counts.drop([k for k in table if k in counts.index])
+    else:
+        rest = counts
+    rows += [(str(k), str(k) if k != "(空)" else "(空) (empty)", int(v))
+             for k, v in rest.sort_values(ascending=False, kind="stable").items()]
+    out = pd.DataFrame(rows, columns=["code", "label", "count"])
+    total = out["count"].sum()
+    out["share"] = out["count"] / total if total else 0.0
+    return out
+
+
+def category_tree(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts per category path with a subtotal row for every parent (level 1 first)."""
+    paths = frame["category_id"].fillna("(空)").astype(str)
+    leaf = paths.value_counts()
+    rows: dict[str, int] = {}
+    for path, n in leaf.items():
+        parts = [p.strip() for p in path.split("/")]
+        for depth in range(1, len(parts) + 1):
+            key = " / ".join(parts[:depth])
+            rows[key] = rows.get(key, 0) + int(n)
+    out = pd.DataFrame(sorted(rows.items()), columns=["path", "count"])
+    out["depth"] = out["path"].str.count(" / ")
+    out["is_subtotal"] = out["path"].map(
+        lambda p: any(k.startswith(p + " / ") for k in rows))
+    total = int(leaf.sum())
+    out["share"] = out["count"] / total if total else 0.0
+    return out
+
+
+def acceptance(r: pd.DataFrame) -> pd.DataFrame:
+    """Accepted / not accepted (with reasons) / undecided among cases received."""
+    not_acc = r["state"] == "not_accepted"
+    decided = r["date_accepted"].notna()
+    rows = [("accepted", "已受理 Accepted", int((decided & ~not_acc).sum())),
+            ("not_accepted", "不予受理 Not accepted", int(not_acc.sum()))]
+    for reason, n in r.loc[not_acc, "not_accepted_reason_id"].fillna("(未填原因) (no reason)") \
+            .value_counts().items():
+        rows.append(("reason", f"  — {reason}", int(n)))
+    rows.append(("undecided", "未决定 Undecided", int((~decided & ~not_acc).sum())))
+    return pd.DataFrame(rows, columns=["code", "label", "count"])
+
+
+def finished_by(cases: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
+    """Closed (latest closure) before ``end``, not accepted before it, or withdrawn."""
+    return ((cases["date_closed"] < end)
+            | ((cases["state"] == "not_accepted") & (cases["date_accepted"] < end))
+            | (cases["state"] == "withdrawn"))
+
+
+def closure(cases: pd.DataFrame, period: Period) -> pd.DataFrame:
+    r = received(cases, period)
+    done = finished_by(r, period.end)
+    before = cases[(cases["date_received"] < period.start)]
+    carried = before[~finished_by(before, period.start)]
+    carried_closed = in_period(carried["date_closed"], period)
+    rows = [
+        ("received_closed", "本期受理、期末已办结 Received, finished by period end",
+         int(done.sum())),
+        ("received_open", "本期受理、期末未办结 Received, open at period end",
+         int((~done).sum())),
+        ("carried_in", "上期结转 Open at period start", len(carried)),
+        ("carried_closed", "上期结转本期办结 Carried in, closed in period",
+         int(carried_closed.sum())),
+        ("closed_in_period", "本期结案合计 Closed in period (any intake date)",
+         int(in_period(cases["date_closed"], period).sum())),
+    ]
+    return pd.DataFrame(rows, columns=["code", "label", "count"])
+
+
+def compensation(comps: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Per remedy type: proposals submitted, approvals, payments in the period.
+
+    Amounts are amount_company (company currency at the proposal date), so proposals in
+    different currencies add up."""
+    proposed = comps[in_period(comps["date_submitted"], period)]
+    approved = comps[in_period(comps["date_approved"], period)
+                     & comps["state"].isin(["approved", "paid"])]
+    paid = comps[in_period(comps["date_paid"], period) & (comps["state"] == "paid")]
+    codes = list(model.REMEDY_TYPES) + sorted(
+        set(comps["remedy_type_id"].dropna()) - set(model.REMEDY_TYPES))
+    rows = []
+    for code in codes:
+        rows.append((code, model.label(model.REMEDY_TYPES, code),
+                     int((proposed["remedy_type_id"] == code).sum()),
+                     float(proposed.loc[proposed["remedy_type_id"] == code,
+                                        "amount_company"].sum()),
+                     int((approved["remedy_type_id"] == code).sum()),
+                     float(approved.loc[approved["remedy_type_id"] == code,
+                                        "amount_company"].sum()),
+                     int((paid["remedy_type_id"] == code).sum()),
+                     float(paid.loc[paid["remedy_type_id"] == code, "amount_company"].sum())))
+    return pd.DataFrame(rows, columns=["code", "label", "proposed_count", "proposed_amount",
+                                       "approved_count", "approved_amount", "paid_count",
+                                       "paid_amount"])
+
+
+def hot_spots(r: pd.DataFrame, prev: pd.DataFrame, top_n: int = 10) -> pd.DataFrame:
+    """Top category × department × location among complaints received, with the previous
+    period's count for the same combination."""
+    keys = ["category_id", "department_id", "location"]
+    cur = r[r["demand_type"] == "complaint"][keys].fillna("(空)")
+    before = prev[prev["demand_type"] == "complaint"][keys].fillna("(空)")
+    if cur.empty:
+        return pd.DataFrame(columns=[*keys, "count", "share", "previous"])
+    counts = cur.value_counts().rename("count").reset_index()
+    counts = counts.sort_values(["count", *keys], ascending=[False, True, True, True])
+    top = counts.head(top_n).copy()
+    top["share"] = top["count"] / len(cur)
+    prev_counts = before.value_counts().rename("previous").reset_index()
+    top = top.merge(prev_counts, on=keys, how="left")
+    top["previous"] = top["previous"].fillna(0).astype(int)
+    return top.reset_index(drop=True)
+
+
+def notable(r: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """Crisis, regulator-forwarded, group and emergency cases, with why each is listed."""
+    flags = {
+        "crisis": r["level"] == "crisis",
+        "regulator": r["is_regulator_forwarded"],
+        "group": r["affected_count"] >= policy.group_threshold,
+        "emergency": r["is_emergency"],
+    }
+    names = {"crisis": "危机 crisis", "regulator": "监管转办 regulator",
+             "group": "群体 group", "emergency": "紧急 emergency"}
+    any_flag = np.zeros(len(r), bool)
+    for m in flags.values():
+        any_flag |= m.to_numpy()
+    out = r[any_flag].copy()
+    reason = pd.Series("", index=out.index)
+    for k, m in flags.items():
+        hit = m[any_flag]
+        reason = reason.where(~hit, reason + np.where(reason == "", "", "; ") + names[k])
+    out["why"] = reason
+    order = out["level"].map({"crisis": 0, "major": 1, "urgent": 2}).fillna(3)
+    return out.assign(_o=order).sort_values(["_o", "date_received"]).drop(columns="_o")
+
+
+def accountability(r: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Valid complaints where the company is at fault, per department and level, and the
+    missed deadlines (domain.md §4: the events accountability is decided on)."""
+    base = r[(r["validity"] == "valid") & (r["cause_type"] == "company")]
+    if base.empty:
+        return pd.DataFrame(columns=["department_id", *model.LEVELS, "total",
+                                     "with_employee", "overdue"])
+    table = pd.crosstab(base["department_id"].fillna("(空)"), base["level"])
+    table = table.reindex(columns=list(model.LEVELS), fill_value=0)
+    table["total"] = table.sum(axis=1)
+    table["with_employee"] = base.groupby(base["department_id"].fillna("(空)"))[
+        "respondent_user_id"].apply(lambda s: int(s.notna().sum()))
+    late = (base["date_replied"] > base["date_deadline"]) | (
+        base["date_replied"].isna() & (base["date_deadline"] < as_of))
+    table["overdue"] = late.groupby(base["department_id"].fillna("(空)")).sum().astype(int)
+    return table.reset_index().sort_values("total", ascending=False, kind="stable")
+
+
+DEMAND_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("refund", "退款退货 Refund / return", ("退款", "退货", "退钱", "退费")),
+    ("compensation", "赔偿补偿 Compensation", ("赔偿", "补偿", "赔付")),
+    ("apology", "赔礼道歉 Apology", ("道歉",)),
+    ("replacement", "更换补发 Replacement", ("更换", "换货", "补发")),
+    ("repair", "维修 Repair", ("维修", "修理")),
+    ("accountability", "追究责任 Hold staff accountable", ("责任人", "处罚", "追责")),
+    ("speed", "尽快处理 Faster handling", ("尽快", "加快", "催")),
+    ("explanation", "解释说明 Explanation", ("解释", "说明", "答复")),
+    ("invoice", "发票 Invoice", ("发票",)),
+    ("improvement", "改进服务 Improvement", ("改进", "增加", "希望", "建议")),
+)
+
+
+def demand_groups(r: pd.DataFrame) -> pd.DataFrame:
+    """Group the demand text (customer_demand) by the first keyword group it matches."""
+    text = r["customer_demand"].fillna("").astype(str)
+    group = pd.Series("other", index=r.index, dtype=object)
+    open_ = pd.Series(True, index=r.index)
+    for key, _, words in DEMAND_GROUPS:
+        hit = open_ & text.str.contains("|".join(words), regex=True)
+        group[hit] = key
+        open_ &= ~hit
+    group[text == ""] = "empty"
+    labels = {k: lab for k, lab, _ in DEMAND_GROUPS}
+    labels.update({"other": "其他 Other", "empty": "(未填) (not recorded)"})
+    rows = []
+    for key, n in group.value_counts().items():
+        examples = text[group == key].value_counts().head(3).index.tolist()
+        rows.append((key, labels[key], int(n), "；".join(e for e in examples if e)))
+    out = pd.DataFrame(rows, columns=["group", "label", "count", "examples"])
+    total = out["count"].sum()
+    out["share"] = out["count"] / total if total else 0.0
+    return out
+
+
+def monthly_counts(cases: pd.DataFrame, end: pd.Timestamp, months: int) -> pd.Series:
+    """Cases received per month for the ``months`` months before ``end`` (zeros kept)."""
+    start = (end - pd.DateOffset(months=months)).normalize()
+    idx = pd.period_range(start, end - pd.Timedelta(days=1), freq="M")
+    sel = cases["date_received"]
+    sel = sel[(sel >= start) & (sel < end)]
+    counts = sel.dt.to_period("M").value_counts()
+    return counts.reindex(idx, fill_value=0).astype(int)

@@ -1,0 +1,250 @@
+"""Turn a raw table (file export or Odoo read) into a canonical frame.
+
+Columns are recognised by technical name, by label (Chinese or English, as an Odoo list-view
+export writes them) or through a mapping. Coded values are accepted as code or label; any
+other value is kept as it is and reported as a DataIssue — never guessed into a code.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from reports import model
+from reports.mapping import TableMapping
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DataIssue:
+    """Something in the input that the reports could not use as given."""
+
+    table: str  # cases | compensations
+    column: str
+    value: str
+    count: int
+    problem: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: list[str]
+    required: list[str]
+    dates: list[str]
+    bools: list[str]
+    ints: list[str]
+    floats: list[str]
+    coded: dict[str, dict[str, model.Code]]
+    labels: dict[str, tuple[str, str]]
+
+
+CASES = TableSpec("cases", model.CASE_COLUMNS, model.CASE_REQUIRED, model.CASE_DATES,
+                  model.CASE_BOOL, model.CASE_INT, model.CASE_FLOAT, model.CASE_CODED,
+                  model.FIELD_LABELS)
+COMPENSATIONS = TableSpec("compensations", model.COMP_COLUMNS, model.COMP_REQUIRED,
+                          model.COMP_DATES, [], [], model.COMP_FLOAT, model.COMP_CODED,
+                          model.COMP_FIELD_LABELS)
+
+_TRUE = {"true", "1", "yes", "y", "是", "真", "t"}
+_FALSE = {"false", "0", "no", "n", "否", "假", "f", ""}
+# Odoo's import-compatible export names a many2one key as "field/code", "field/id", …
+_SUBFIELD = re.compile(r"^(.+?)\s*/\s*(code|id|complete_name|name|display_name)$", re.IGNORECASE)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip().casefold()
+
+
+def resolve_columns(raw_columns: list[str], spec: TableSpec,
+                    mapping: TableMapping) -> tuple[dict[str, str], list[str]]:
+    """Return ({raw column: field}, [raw columns not recognised])."""
+    lookup: dict[str, str] = {}
+    for fname in spec.columns:
+        lookup[_key(fname)] = fname
+        for lab in spec.labels.get(fname, ()):
+            lookup[_key(lab)] = fname
+    mapped = {_key(k): v for k, v in mapping.columns.items()}
+    out: dict[str, str] = {}
+    unknown = []
+    for col in raw_columns:
+        k = _key(col)
+        fname = mapped.get(k) or lookup.get(k)
+        if fname is None:
+            m = _SUBFIELD.match(str(col).strip())
+            if m:
+                fname = mapped.get(_key(m.group(1))) or lookup.get(_key(m.group(1)))
+        if fname is None:
+            unknown.append(str(col))
+        elif fname in out.values():
+            unknown.append(str(col))  # a second column for the same field is not merged
+        else:
+            out[col] = fname
+    return out, unknown
+
+
+def _code_lookup(table: dict[str, model.Code], extra: dict[str, str]) -> dict[str, str]:
+    out = {}
+    for c in table.values():
+        for variant in (c.code, c.zh, c.en, f"{c.zh} {c.en}"):
+            out[_key(variant)] = c.code
+    out.update({_key(k): v for k, v in extra.items()})
+    return out
+
+
+def _map_values(s: pd.Series, lookup: dict[str, str] | None, extra: dict[str, str],
+                spec: TableSpec, column: str, issues: list[DataIssue]) -> pd.Series:
+    """Map values through the lookup, working on the unique values only (large inputs)."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return pd.Series(None, index=s.index, dtype=object)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    extra_k = {_key(k): v for k, v in extra.items()}
+    mapped: list[object] = []
+    for i, u in enumerate(uniques):
+        text = str(u).strip()
+        if lookup is None and not extra_k:
+            mapped.append(text or None)
+            continue
+        k = _key(text)
+        if k in extra_k:
+            mapped.append(extra_k[k])
+        elif lookup is None:
+            mapped.append(text or None)
+        elif k in lookup:
+            mapped.append(lookup[k])
+        elif k == "":
+            mapped.append(None)
+        else:
+            mapped.append(text)
+            issues.append(DataIssue(spec.name, column, text, int(counts[i]),
+                                    "unknown value, kept as is"))
+            log.warning("%s.%s: unknown value %r in %d row(s)", spec.name, column, text,
+                        counts[i])
+    arr = np.array(mapped + [None], dtype=object)[codes]  # code -1 picks the trailing None
+    return pd.Series(arr, index=s.index, dtype=object)
+
+
+_FAST_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+                 "%Y-%m-%d %H:%M", "%Y/%m/%d")
+
+
+def _to_datetime(s: pd.Series, spec: TableSpec, column: str, dayfirst: bool,
+                 issues: list[DataIssue]) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        out = s
+    else:
+        text = s.astype("string").str.strip()
+        text = text.mask(text == "")
+        out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+        todo = text.notna()
+        for fmt in _FAST_FORMATS:
+            if not todo.any():
+                break
+            parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+            hit = parsed.notna()
+            out.loc[hit[hit].index] = parsed[hit]
+            todo.loc[hit[hit].index] = False
+        if todo.any():
+            parsed = pd.to_datetime(text[todo], format="mixed", dayfirst=dayfirst,
+                                    errors="coerce")
+            hit = parsed.notna()
+            out.loc[hit[hit].index] = parsed[hit]
+            bad = text[todo][~hit]
+            for value, n in bad.value_counts().items():
+                issues.append(DataIssue(spec.name, column, str(value), int(n),
+                                        "not a date, left empty"))
+            if len(bad):
+                log.warning("%s.%s: %d value(s) are not dates", spec.name, column, len(bad))
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_localize(None)
+    return out.astype("datetime64[ns]")
+
+
+def _to_number(s: pd.Series, spec: TableSpec, column: str, issues: list[DataIssue],
+               integer: bool) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        out = s.astype(float)
+    else:
+        text = s.astype("string").str.replace(",", "", regex=False).str.strip()
+        out = pd.to_numeric(text, errors="coerce")
+        bad = text[out.isna() & text.notna() & (text != "")]
+        for value, n in bad.value_counts().items():
+            issues.append(DataIssue(spec.name, column, str(value), int(n),
+                                    "not a number, left empty"))
+    if integer:
+        return out.fillna(0).round().astype("int64")
+    return out.astype(float)
+
+
+def _to_bool(s: pd.Series, spec: TableSpec, column: str,
+             issues: list[DataIssue]) -> pd.Series:
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype(bool)
+    text = s.astype("string").fillna("").str.strip().str.casefold()
+    out = text.isin(_TRUE)
+    bad = text[~out & ~text.isin(_FALSE)]
+    for value, n in bad.value_counts().items():
+        issues.append(DataIssue(spec.name, column, str(value), int(n),
+                                "not a yes/no value, read as no"))
+    return out.astype(bool)
+
+
+def normalize(raw: pd.DataFrame, spec: TableSpec, mapping: TableMapping,
+              issues: list[DataIssue], *, timezone: str | None = None,
+              local_tz: str = "Asia/Shanghai", dayfirst: bool = False) -> pd.DataFrame:
+    """Canonical frame for ``spec`` from ``raw``; problems are appended to ``issues``.
+
+    Raises ValueError when a required column is missing.
+    """
+    columns, unknown = resolve_columns(list(raw.columns), spec, mapping)
+    for col in unknown:
+        issues.append(DataIssue(spec.name, col, "", len(raw), "column not recognised, ignored"))
+        log.info("%s: column %r not recognised, ignored", spec.name, col)
+    df = raw[list(columns)].rename(columns=columns)
+    for fname, value in mapping.defaults.items():
+        if fname not in df.columns:
+            df[fname] = value
+    missing = [c for c in spec.required if c not in df.columns]
+    if missing:
+        labels = [f"{c} ({'/'.join(spec.labels.get(c, ()))})" for c in missing]
+        raise ValueError(f"{spec.name}: required column(s) missing: {', '.join(labels)}; "
+                         f"columns found: {', '.join(map(str, raw.columns))}")
+    out = {}
+    n = len(df)
+    for fname in spec.columns:
+        if fname not in df.columns:
+            if fname in spec.bools:
+                out[fname] = pd.Series(np.zeros(n, bool), index=df.index)
+            elif fname in spec.ints:
+                out[fname] = pd.Series(np.zeros(n, "int64"), index=df.index)
+            elif fname in spec.floats:
+                out[fname] = pd.Series(np.full(n, np.nan), index=df.index)
+            elif fname in spec.dates:
+                out[fname] = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+            else:
+                out[fname] = pd.Series(None, index=df.index, dtype=object)
+            continue
+        s = df[fname]
+        if fname in spec.dates:
+            s = _to_datetime(s, spec, fname, dayfirst, issues)
+            if timezone and timezone != local_tz:
+                s = (s.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+                     .dt.tz_convert(local_tz).dt.tz_localize(None))
+        elif fname in spec.bools:
+            s = _to_bool(s, spec, fname, issues)
+        elif fname in spec.ints or fname in spec.floats:
+            s = _to_number(s, spec, fname, issues, fname in spec.ints)
+        else:
+            lookup = (_code_lookup(spec.coded[fname], {}) if fname in spec.coded else None)
+            s = _map_values(s, lookup, mapping.values.get(fname, {}), spec, fname, issues)
+        out[fname] = s
+    frame = pd.DataFrame(out, index=df.index).reset_index(drop=True)
+    if "repeat_count" in frame:
+        frame["repeat_count"] = frame["repeat_count"].clip(lower=1)
+    return frame

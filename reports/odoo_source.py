@@ -1,0 +1,137 @@
+"""Read complaint.case and complaint.compensation from Odoo through odoorpc.
+
+Configuration comes from ODOO_URL (e.g. http://127.0.0.1:8069), ODOO_DB, ODOO_USER and
+ODOO_PASSWORD. Records are read with search_read in batches and only the fields the reports
+use. Many2one values become their stable keys (channel and remedy type codes, the category's
+complete name, otherwise the display name); datetimes come as UTC and are turned into the
+company's local time by the caller's normalisation.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import pandas as pd
+
+from reports.model import CASE_COLUMNS, COMP_COLUMNS
+
+log = logging.getLogger(__name__)
+
+BATCH = 5000
+ENV_VARS = ("ODOO_URL", "ODOO_DB", "ODOO_USER", "ODOO_PASSWORD")
+
+
+class OdooConfigError(RuntimeError):
+    """Odoo is asked for but not configured or not reachable."""
+
+
+@dataclass(frozen=True)
+class OdooConfig:
+    url: str
+    db: str
+    user: str
+    password: str
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> OdooConfig:
+        env = dict(os.environ if env is None else env)
+        missing = [v for v in ENV_VARS if not env.get(v)]
+        if missing:
+            raise OdooConfigError(
+                "--source odoo needs the environment variables "
+                + ", ".join(ENV_VARS) + f"; not set: {', '.join(missing)}. "
+                "Example: ODOO_URL=http://127.0.0.1:8069 ODOO_DB=complaints "
+                "ODOO_USER=admin ODOO_PASSWORD=… — or use --source sample or a file.")
+        return cls(env["ODOO_URL"], env["ODOO_DB"], env["ODOO_USER"], env["ODOO_PASSWORD"])
+
+    @staticmethod
+    def configured(env: dict[str, str] | None = None) -> bool:
+        env = dict(os.environ if env is None else env)
+        return all(env.get(v) for v in ENV_VARS)
+
+
+# Related records whose stable key is not the display name: model → key field.
+_KEYED = {"channel_id": ("complaint.channel", "code"),
+          "category_id": ("complaint.category", "complete_name"),
+          "remedy_type_id": ("complaint.remedy.type", "code")}
+
+
+def connect(cfg: OdooConfig):  # returns odoorpc.ODOO; typed loosely to keep odoorpc optional
+    import odoorpc
+
+    u = urlparse(cfg.url)
+    if u.scheme not in ("http", "https") or not u.hostname:
+        raise OdooConfigError(f"ODOO_URL {cfg.url!r}: expected http(s)://host[:port]")
+    protocol = "jsonrpc+ssl" if u.scheme == "https" else "jsonrpc"
+    port = u.port or (443 if u.scheme == "https" else 80)
+    try:
+        odoo = odoorpc.ODOO(u.hostname, protocol=protocol, port=port, timeout=300)
+        odoo.login(cfg.db, cfg.user, cfg.password)
+    except Exception as exc:  # odoorpc raises several unrelated types: report them as one
+        raise OdooConfigError(f"cannot log in to Odoo at {cfg.url} (db {cfg.db}, user "
+                              f"{cfg.user}): {exc}") from exc
+    return odoo
+
+
+def _keys(odoo, model: str, field: str) -> dict[int, str]:
+    rows = odoo.execute_kw(model, "search_read", [[]],
+                           {"fields": [field], "context": {"active_test": False}})
+    return {r["id"]: r[field] for r in rows}
+
+
+def _batches(odoo, model: str, domain: list, fields: list[str],
+             progress: Callable[[int], None] | None) -> Iterator[list[dict]]:
+    total = odoo.execute_kw(model, "search_count", [domain])
+    log.info("%s: %d records to read", model, total)
+    for offset in range(0, total, BATCH):
+        rows = odoo.execute_kw(model, "search_read", [domain],
+                               {"fields": fields, "offset": offset, "limit": BATCH,
+                                "order": "id"})
+        if progress:
+            progress(len(rows))
+        yield rows
+
+
+def _flatten(rows: list[dict], keyed: dict[str, dict[int, str]]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows)
+    for col in frame.columns:
+        s = frame[col]
+        if col in keyed:
+            table = keyed[col]
+            # Fall back to the display name for a record outside the key table.
+            frame[col] = s.map(lambda v, t=table: t.get(v[0], v[1]) if v else None)
+        elif s.map(lambda v: isinstance(v, list)).any():
+            frame[col] = s.map(lambda v: v[1] if isinstance(v, list) and v else None)
+        elif s.dtype == object:
+            # Odoo sends False for an empty char/date/selection.
+            frame[col] = s.map(lambda v: None if v is False else v)
+    return frame
+
+
+def read(cfg: OdooConfig, since: pd.Timestamp, until: pd.Timestamp,
+         company: str | None = None,
+         progress: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cases received in [since, until) (UTC bounds) and their compensations, raw."""
+    odoo = connect(cfg)
+    keyed = {col: _keys(odoo, model, field) for col, (model, field) in _KEYED.items()}
+    domain = [("date_received", ">=", since.strftime("%Y-%m-%d %H:%M:%S")),
+              ("date_received", "<", until.strftime("%Y-%m-%d %H:%M:%S"))]
+    if company:
+        domain.append(("company_id.name", "=", company))
+    case_fields = ["id", *CASE_COLUMNS]
+    frames = [_flatten(b, keyed)
+              for b in _batches(odoo, "complaint.case", domain, case_fields, progress) if b]
+    cases = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=case_fields)
+    # A case is referred to by its reference, which the display name need not be.
+    keyed["case_id"] = dict(zip(cases["id"], cases["name"]))
+    comp_domain = [("case_id." + f, op, v) for f, op, v in domain]
+    frames = [_flatten(b, keyed) for b in _batches(odoo, "complaint.compensation", comp_domain,
+                                                    COMP_COLUMNS, progress) if b]
+    comps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COMP_COLUMNS)
+    for frame in (cases, comps):
+        frame.drop(columns=[c for c in ("id",) if c in frame.columns], inplace=True)
+    return cases, comps

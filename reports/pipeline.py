@@ -1,0 +1,106 @@
+"""Build every document of a period for every company of the input."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from reports import figures as figures_mod
+from reports import metrics, regulator
+from reports.period import Period
+from reports.sources import CaseData
+from reports.workbook import bulletin, expectation, register, summary, trend
+
+log = logging.getLogger(__name__)
+
+NO_COMPANY = "(未指定公司)"
+DOCUMENTS = (
+    ("季度客户意见汇总表_quarterly_summary.xlsx", summary.build),
+    ("客户投诉情况通报_complaint_bulletin.xlsx", bulletin.build),
+    ("客户期望分析报告_customer_expectation.xlsx", expectation.build),
+    ("趋势与预测_trend_forecast.xlsx", trend.build),
+)
+REGISTER_FILE = "案件登记簿_case_register.xlsx"
+SUMMARY_FILE = "regulator_summary.json"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    policy: metrics.Policy = field(default_factory=metrics.Policy)
+    company: str | None = None  # only this company
+    register_engine: str = "stream"
+    register_max_rows: int = register.EXCEL_MAX_ROWS - 1
+    progress: bool = True
+
+
+@dataclass
+class CompanyOutput:
+    company: str
+    folder: Path
+    files: list[Path]
+    summary: dict
+
+
+def _folder_name(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_") or "company"
+
+
+def split_companies(data: CaseData, only: str | None) -> dict[str, tuple[pd.DataFrame,
+                                                                       pd.DataFrame]]:
+    companies = data.cases["company_id"].fillna(NO_COMPANY)
+    out = {}
+    for name in sorted(companies.unique()):
+        if only and name != only:
+            continue
+        cases = data.cases[companies == name]
+        comps = data.compensations[data.compensations["case_id"].isin(cases["name"])]
+        out[name] = (cases, comps)
+    return out
+
+
+def run(data: CaseData, period: Period, out_dir: Path,
+        options: RunOptions | None = None) -> list[CompanyOutput]:
+    options = options or RunOptions()
+    as_of = data.as_of if data.as_of is not None else pd.Timestamp.now().floor("s")
+    groups = split_companies(data, options.company)
+    if not groups:
+        if options.company:
+            raise ValueError(f"company {options.company!r} not in the input; companies: "
+                             + ", ".join(sorted(data.cases["company_id"].dropna().unique())))
+        # An empty input still yields the documents, with zeros, so a quiet quarter is
+        # reported rather than skipped.
+        groups = {NO_COMPANY: (data.cases, data.compensations)}
+    total_rows = sum(int(metrics.in_period(c["date_received"], period).sum())
+                     for c, _ in groups.values())
+    steps = len(groups) * (len(DOCUMENTS) + 1) + total_rows
+    results = []
+    with tqdm(total=steps, unit="step", desc=f"reports {period.code}",
+              disable=None if options.progress else True) as bar:
+        for company, (cases, comps) in groups.items():
+            folder = Path(out_dir) / period.code / _folder_name(company)
+            folder.mkdir(parents=True, exist_ok=True)
+            fig = figures_mod.compute(company, cases, comps, period, as_of, data.source,
+                                      options.policy, data.issues)
+            files = []
+            for name, build in DOCUMENTS:
+                files.append(build(fig, folder / name))
+                bar.update(1)
+                log.info("%s: %s", company, name)
+            reg_path = folder / REGISTER_FILE
+            register.build(fig.current, comps, as_of, reg_path, options.register_engine,
+                           options.register_max_rows, progress=bar.update)
+            files.append(reg_path)
+            payload = regulator.build_summary(cases, comps, period, company, as_of,
+                                              options.policy)
+            js = folder / SUMMARY_FILE
+            js.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+            files.append(js)
+            bar.update(1)
+            results.append(CompanyOutput(company, folder, files, payload))
+    return results

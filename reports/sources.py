@@ -1,0 +1,146 @@
+"""Where the cases come from: the bundled sample, a file export (with a mapping), or Odoo.
+
+Every source ends in the same CaseData: canonical frames (reports.model) in local time and
+the list of input problems, so the rest of the reports never knows where data came from.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from reports import filesource, normalize, odoo_source
+from reports import mapping as mapping_mod
+from reports.period import Period
+
+log = logging.getLogger(__name__)
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+LOCAL_TZ = "Asia/Shanghai"
+# The trend sheet shows three years before the period, and the bulletin the same quarter a
+# year ago: read that much history.
+HISTORY_YEARS = 3
+
+
+class SourceError(RuntimeError):
+    """The input cannot be used; the message says which input and why."""
+
+
+@dataclass
+class CaseData:
+    cases: pd.DataFrame
+    compensations: pd.DataFrame
+    issues: list[normalize.DataIssue] = field(default_factory=list)
+    source: str = ""
+    as_of: pd.Timestamp | None = None
+
+
+def _as_of(cases: pd.DataFrame) -> pd.Timestamp:
+    """The extraction moment of a file: the latest step recorded in it."""
+    cols = [c for c in ("date_received", "date_accepted", "date_replied", "date_closed",
+                        "date_callback", "date_feedback") if c in cases]
+    if cases.empty or not cols:
+        return pd.Timestamp.now().floor("s")
+    latest = max(cases[c].max() for c in cols if cases[c].notna().any())
+    return pd.Timestamp(latest)
+
+
+def _finish(cases_raw: pd.DataFrame, comps_raw: pd.DataFrame | None, mp: mapping_mod.Mapping,
+            source: str, timezone: str | None) -> CaseData:
+    issues: list[normalize.DataIssue] = []
+    try:
+        cases = normalize.normalize(cases_raw, normalize.CASES, mp.cases, issues,
+                                    timezone=timezone, local_tz=LOCAL_TZ, dayfirst=mp.dayfirst)
+        if comps_raw is None:
+            comps_raw = pd.DataFrame(columns=["case_id", "amount_company"])
+        comps = normalize.normalize(comps_raw, normalize.COMPENSATIONS, mp.compensations,
+                                    issues, timezone=timezone, local_tz=LOCAL_TZ,
+                                    dayfirst=mp.dayfirst)
+    except ValueError as exc:
+        raise SourceError(f"{source}: {exc}") from exc
+    bad = cases["date_received"].isna()
+    if bad.any():
+        issues.append(normalize.DataIssue("cases", "date_received", "", int(bad.sum()),
+                                          "no date received: case left out"))
+        log.warning("%d case(s) without a date received are left out", int(bad.sum()))
+        cases = cases[~bad].reset_index(drop=True)
+    dup = cases["name"].duplicated(keep="first") & cases["name"].notna()
+    if dup.any():
+        issues.append(normalize.DataIssue("cases", "name", "", int(dup.sum()),
+                                          "duplicate reference: later rows left out"))
+        cases = cases[~dup].reset_index(drop=True)
+    orphans = ~comps["case_id"].isin(cases["name"])
+    if orphans.any():
+        issues.append(normalize.DataIssue("compensations", "case_id", "", int(orphans.sum()),
+                                          "no such case in the input: left out"))
+        comps = comps[~orphans].reset_index(drop=True)
+    return CaseData(cases, comps, issues, source, _as_of(cases))
+
+
+def _compensation_file(cases_path: Path) -> Path | None:
+    """compensations.csv/xlsx next to cases.csv/xlsx, if there is one."""
+    for name in ("compensations.csv", "compensations.xlsx"):
+        p = cases_path.parent / name
+        if p.exists() and p != cases_path:
+            return p
+    return None
+
+
+def from_files(cases_path: Path, comps_path: Path | None = None,
+               mapping_path: Path | None = None) -> CaseData:
+    cases_path = Path(cases_path)
+    if cases_path.is_dir():
+        found = [cases_path / n for n in ("cases.csv", "cases.xlsx") if (cases_path / n).exists()]
+        if not found:
+            raise SourceError(f"{cases_path}: folder has no cases.csv or cases.xlsx")
+        cases_path = found[0]
+    if comps_path is None:
+        comps_path = _compensation_file(cases_path)
+    try:
+        mp = mapping_mod.load(mapping_path) if mapping_path else mapping_mod.Mapping()
+        cases_raw = filesource.read_table(cases_path)
+        comps_raw = filesource.read_table(comps_path) if comps_path else None
+    except (mapping_mod.MappingError, filesource.FileError) as exc:
+        raise SourceError(str(exc)) from exc
+    return _finish(cases_raw, comps_raw, mp, str(cases_path), mp.timezone)
+
+
+def from_sample() -> CaseData:
+    if not (SAMPLE_DIR / "cases.csv").exists():
+        raise SourceError(f"bundled sample missing in {SAMPLE_DIR}; "
+                          "run python -m data.generate to create it")
+    data = from_files(SAMPLE_DIR / "cases.csv", SAMPLE_DIR / "compensations.csv")
+    data.source = "sample"
+    return data
+
+
+def from_odoo(period: Period, company: str | None = None,
+              progress: Callable[[int], None] | None = None) -> CaseData:
+    cfg = odoo_source.OdooConfig.from_env()
+    since = pd.Timestamp(period.start - pd.DateOffset(years=HISTORY_YEARS))
+    # Odoo stores UTC: widen the local bounds to UTC ones.
+    since_utc = since.tz_localize(LOCAL_TZ).tz_convert("UTC").tz_localize(None)
+    until_utc = period.end.tz_localize(LOCAL_TZ).tz_convert("UTC").tz_localize(None)
+    cases_raw, comps_raw = odoo_source.read(cfg, since_utc, until_utc, company, progress)
+    data = _finish(cases_raw.drop(columns=["id"], errors="ignore"), comps_raw,
+                   mapping_mod.Mapping(), f"odoo {cfg.url} db {cfg.db}", "UTC")
+    data.as_of = pd.Timestamp.now(tz=LOCAL_TZ).tz_localize(None).floor("s")
+    return data
+
+
+def load(source: str, period: Period, mapping_path: Path | None = None,
+         compensations: Path | None = None, company: str | None = None,
+         progress: Callable[[int], None] | None = None) -> CaseData:
+    """Dispatch on --source: ``sample``, ``odoo`` or a path to a file or folder."""
+    if source == "sample":
+        return from_sample()
+    if source == "odoo":
+        try:
+            return from_odoo(period, company, progress)
+        except odoo_source.OdooConfigError as exc:
+            raise SourceError(str(exc)) from exc
+    return from_files(Path(source), compensations, mapping_path)

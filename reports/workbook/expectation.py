@@ -1,0 +1,113 @@
+"""客户期望分析报告 — customer-expectation analysis, one sheet per department."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
+
+from reports import metrics, model
+from reports.figures import CompanyFigures
+from reports.workbook import definitions, style
+
+TITLE_ZH, TITLE_EN = "客户期望分析报告", "Customer expectation analysis"
+TREND_MONTHS = 12
+
+
+def _kpis_vs_company(fig: CompanyFigures, dept_cases: pd.DataFrame) -> pd.DataFrame:
+    dept = metrics.kpis(dept_cases, fig.period, fig.as_of, fig.policy)
+    rows = []
+    for d in metrics.KPI_DEFS:
+        k, c = dept[d.key], fig.kpis["current"][d.key]
+        rows.append({"kpi": f"{d.zh} {d.en}", "numerator": k.numerator,
+                     "denominator": k.denominator,
+                     "value": k.value if k.value is not None else "n/a",
+                     "company": c.value if c.value is not None else "n/a",
+                     "gap": (k.value - c.value) if None not in (k.value, c.value) else None})
+    return pd.DataFrame(rows)
+
+
+def _department_sheet(wb: Workbook, fig: CompanyFigures, dept: str, taken: set[str],
+                      sub: str) -> None:
+    ws = wb.create_sheet(style.sheet_name(dept, taken))
+    dept_cases = fig.cases[fig.cases["department_id"].fillna("(空)") == dept]
+    cur = fig.current[fig.current["department_id"].fillna("(空)") == dept]
+    prev = fig.previous[fig.previous["department_id"].fillna("(空)") == dept]
+    ly = fig.last_year[fig.last_year["department_id"].fillna("(空)") == dept]
+    row = style.title(ws, f"{TITLE_ZH} {TITLE_EN} — {dept}", sub, 6)
+    row = style.section(ws, row, "一、受理量 Volume")
+    vol = pd.DataFrame([{
+        "item": "受理件数 Cases received", "current": len(cur), "previous": len(prev),
+        "last_year": len(ly),
+        "share": len(cur) / len(fig.current) if len(fig.current) else None}])
+    row = style.table(ws, row, [style.Col("item", "项目", "Item"),
+                                style.Col("current", "本期", "This period", style.INT),
+                                style.Col("previous", "上期", "Previous period", style.INT),
+                                style.Col("last_year", "去年同期", "Same period last year",
+                                          style.INT),
+                                style.Col("share", "占全公司", "Share of company", style.PCT)],
+                      vol) + 1
+    row = style.section(ws, row, "二、原因 Causes")
+    causes = metrics.count_by(cur, "cause_type", model.CAUSE_TYPES)
+    cats = metrics.count_by(cur, "category_id").head(8)
+    count_cols = [style.Col("label", "项目", "Item"),
+                  style.Col("count", "件数", "Cases", style.INT),
+                  style.Col("share", "占比", "Share", style.PCT)]
+    row = style.table(ws, row, count_cols, causes)
+    row = style.table(ws, row, [style.Col("label", "主要类别", "Top categories"),
+                                *count_cols[1:]], cats) + 1
+    row = style.section(ws, row, "三、客户诉求（按诉求文本归类） What customers asked for")
+    row = style.table(ws, row, [style.Col("label", "诉求类别", "Demand group"),
+                                style.Col("count", "件数", "Cases", style.INT),
+                                style.Col("share", "占比", "Share", style.PCT),
+                                style.Col("examples", "原文示例", "Examples", max_width=60)],
+                      metrics.demand_groups(cur)) + 1
+    row = style.section(ws, row, "四、关键指标与全公司对比 KPIs against the company")
+    row = style.table(ws, row, [style.Col("kpi", "指标", "KPI"),
+                                style.Col("numerator", "分子", "Numerator", style.INT),
+                                style.Col("denominator", "分母", "Denominator", style.INT),
+                                style.Col("value", "本部门", "Department", style.PCT),
+                                style.Col("company", "全公司", "Company", style.PCT),
+                                style.Col("gap", "差距", "Gap", "+0.0%;-0.0%;0.0%")],
+                      _kpis_vs_company(fig, dept_cases)) + 1
+    row = style.section(ws, row, f"五、近{TREND_MONTHS}个月趋势 Trend, last {TREND_MONTHS} "
+                        "months")
+    months = metrics.monthly_counts(dept_cases, fig.period.end, TREND_MONTHS)
+    trend = pd.DataFrame({"month": [str(p) for p in months.index], "count": months.values})
+    first = row + 1
+    row = style.table(ws, row, [style.Col("month", "月份", "Month"),
+                                style.Col("count", "件数", "Cases", style.INT)], trend)
+    style.finish(ws, freeze="A4", title_rows="1:2")
+    ws.column_dimensions["A"].width = 34
+    chart = LineChart()
+    chart.title = f"{dept} 月度受理量 Monthly cases"
+    chart.legend = None
+    chart.add_data(Reference(ws, min_col=2, min_row=first - 1, max_row=first + len(trend) - 1),
+                   titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=first + len(trend) - 1))
+    chart.height, chart.width = 7, 16
+    ws.add_chart(chart, f"H{first}")
+
+
+def build(fig: CompanyFigures, path: Path) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "各部门 Departments"
+    sub = style.subtitle(fig.company, fig.period.code, fig.as_of, fig.source)
+    row = style.title(ws, f"{TITLE_ZH} {TITLE_EN}", sub, 5)
+    depts = metrics.count_by(fig.current, "department_id")
+    row = style.table(ws, row, [style.Col("label", "部门", "Department"),
+                                style.Col("count", "本期受理", "Cases this period", style.INT),
+                                style.Col("share", "占比", "Share", style.PCT)], depts)
+    style.finish(ws, freeze="A5", title_rows="4:4")
+    taken = {ws.title, "口径 Definitions"}
+    # A department with cases in the period gets its sheet, also one that only has history.
+    names = list(depts["code"]) + sorted(
+        set(fig.previous["department_id"].fillna("(空)")) - set(depts["code"]))
+    for dept in names:
+        _department_sheet(wb, fig, dept, taken, sub)
+    definitions.add_sheet(wb, fig.policy)
+    wb.save(path)
+    return path

@@ -1,0 +1,141 @@
+"""Trend and forecast: monthly and daily volume, forecasts with intervals, early warning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
+
+from reports import forecast, metrics
+from reports.figures import CompanyFigures
+from reports.workbook import style
+
+TITLE_ZH, TITLE_EN = "趋势与预测", "Trend and forecast"
+HISTORY_MONTHS = 36
+DAILY_HISTORY_DAYS = 365
+DAILY_SHOWN_DAYS = 90
+
+INTERVAL_COLS = [style.Col("forecast", "预测值", "Forecast", style.DEC1),
+                 style.Col("lo80", "80%下限", "80% low", style.DEC1),
+                 style.Col("hi80", "80%上限", "80% high", style.DEC1),
+                 style.Col("lo95", "95%下限", "95% low", style.DEC1),
+                 style.Col("hi95", "95%上限", "95% high", style.DEC1)]
+
+
+def _backtest_frame(fc: forecast.Forecast) -> pd.DataFrame:
+    return pd.DataFrame([{"horizon": h, "origins": b.origins,
+                          "mape": b.mape if b.mape is not None else "n/a",
+                          "mae": b.mae if b.mae is not None else "n/a", "sigma": b.sigma}
+                         for h, b in fc.backtest.items()])
+
+
+BT_COLS = [style.Col("horizon", "预测步长", "Horizon"),
+           style.Col("origins", "回测次数", "Back-test origins", style.INT),
+           style.Col("mape", "平均绝对百分比误差", "MAPE", style.PCT),
+           style.Col("mae", "平均绝对误差(件)", "MAE (cases)", style.DEC1),
+           style.Col("sigma", "对数误差标准差", "σ of log error", "0.000")]
+
+
+def daily_counts(cases: pd.DataFrame, end: pd.Timestamp, days: int) -> pd.Series:
+    start = end - pd.Timedelta(days=days)
+    rec = cases["date_received"]
+    rec = rec[(rec >= start) & (rec < end)]
+    idx = pd.date_range(start, end - pd.Timedelta(days=1), freq="D")
+    return rec.dt.normalize().value_counts().reindex(idx, fill_value=0).astype(int)
+
+
+def build(fig: CompanyFigures, path: Path) -> Path:
+    wb = Workbook()
+    sub = style.subtitle(fig.company, fig.period.code, fig.as_of, fig.source)
+
+    ws = wb.active
+    ws.title = "月度 Monthly"
+    row = style.title(ws, f"{TITLE_ZH}（月度） {TITLE_EN}, monthly", sub, 7)
+    months = metrics.monthly_counts(fig.cases, fig.period.end, HISTORY_MONTHS)
+    fc = forecast.monthly(months)
+    ws.cell(row, 1, f"方法 Method: {fc.method}").font = style.SECTION
+    row += 1
+    ws.cell(row, 1, "预测区间由回测误差得出 Intervals from the back-test error: "
+            "forecast × exp(±z·σ), at least the Poisson spread").font = style.NOTE
+    row = style.section(ws, row + 2, "回测误差 Back-test error (rolling origin, last 12 months)")
+    row = style.table(ws, row, BT_COLS, _backtest_frame(fc)) + 1
+    row = style.section(ws, row, "月度受理量与下季度预测 Monthly cases and next-quarter forecast")
+    table = pd.DataFrame({"label": [str(p) for p in months.index], "actual": months.values})
+    table = pd.concat([table, fc.table], ignore_index=True)
+    first = row + 1
+    cols = [style.Col("label", "月份", "Month"), style.Col("actual", "实际", "Actual", style.INT),
+            *INTERVAL_COLS]
+    row = style.table(ws, row, cols, table)
+    style.finish(ws, freeze="A4", landscape=True, title_rows="1:2")
+    chart = LineChart()
+    chart.title = "月度受理量与预测 Monthly cases and forecast"
+    chart.y_axis.title = "件 cases"
+    chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=first - 1,
+                             max_row=first + len(table) - 1), titles_from_data=True)
+    chart.add_data(Reference(ws, min_col=6, max_col=7, min_row=first - 1,
+                             max_row=first + len(table) - 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=first + len(table) - 1))
+    chart.height, chart.width = 9, 24
+    ws.add_chart(chart, "J4")
+
+    ds = wb.create_sheet("日度 Daily")
+    row = style.title(ds, f"{TITLE_ZH}（日度） {TITLE_EN}, daily", sub, 7)
+    days = daily_counts(fig.cases, fig.period.end, DAILY_HISTORY_DAYS)
+    dfc, by_day = forecast.daily(days, fig.policy.calendar)
+    ds.cell(row, 1, f"方法 Method: {dfc.method}").font = style.SECTION
+    row = style.section(ws=ds, row=row + 2, text="未来2天、1周、1个月合计预测 Forecast totals: "
+                        "2 days, 1 week, 1 month ahead")
+    row = style.table(ds, row, [style.Col("label", "步长", "Horizon"), *INTERVAL_COLS],
+                      dfc.table) + 1
+    row = style.section(ds, row, "回测误差 Back-test error (weekly rolling origins)")
+    row = style.table(ds, row, BT_COLS, _backtest_frame(dfc)) + 1
+    row = style.section(ds, row, f"最近{DAILY_SHOWN_DAYS}天实际与未来30天预测 Last "
+                        f"{DAILY_SHOWN_DAYS} days and the next 30 days")
+    shown = days.iloc[-DAILY_SHOWN_DAYS:]
+    daily = pd.concat([
+        pd.DataFrame({"day": shown.index.date, "actual": shown.values}),
+        by_day.drop(columns="workday")], ignore_index=True)
+    first = row + 1
+    row = style.table(ds, row, [style.Col("day", "日期", "Day", style.DATE),
+                                style.Col("actual", "实际", "Actual", style.INT),
+                                *INTERVAL_COLS], daily)
+    style.finish(ds, freeze="A4", landscape=True, title_rows="1:2")
+    chart = LineChart()
+    chart.title = "日受理量与预测 Daily cases and forecast"
+    chart.add_data(Reference(ds, min_col=2, max_col=3, min_row=first - 1,
+                             max_row=first + len(daily) - 1), titles_from_data=True)
+    chart.set_categories(Reference(ds, min_col=1, min_row=first, max_row=first + len(daily) - 1))
+    chart.height, chart.width = 9, 24
+    ds.add_chart(chart, "J4")
+
+    ew = wb.create_sheet("预警 Early warning")
+    row = style.title(ew, "预警 Early warning", sub, 7)
+    month = (fig.period.end - pd.DateOffset(months=1)).strftime("%Y-%m")
+    ew.cell(row, 1, f"{month} 受理量超出95%区间的类别与部门 Categories and departments "
+            f"whose {month} volume leaves the 95% interval").font = style.SECTION
+    ew.cell(row + 1, 1, "期望值 = 前3个月占比 × 本月全公司受理量；区间 = 期望值 ± 1.96√期望值 "
+            "Expected = share in the 3 months before × company volume this month; interval "
+            "= expected ± 1.96·√expected").font = style.NOTE
+    row += 3
+    warn_cols = [style.Col("dimension", "维度", "Dimension"),
+                 style.Col("series", "名称", "Series"),
+                 style.Col("observed", "实际", "Observed", style.INT),
+                 style.Col("expected", "期望", "Expected", style.DEC1),
+                 style.Col("lo95", "95%下限", "95% low", style.DEC1),
+                 style.Col("hi95", "95%上限", "95% high", style.DEC1),
+                 style.Col("direction", "方向", "Direction")]
+    frames = []
+    for column, name in (("category_id", "类别 Category"), ("department_id", "部门 Department"),
+                         ("location", "地点 Location")):
+        w = forecast.early_warning(fig.cases, fig.period.end, column)
+        frames.append(w.assign(dimension=name))
+    warnings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    style.table(ew, row, warn_cols, warnings)
+    for r in ew.iter_rows(min_row=row + 1, max_row=row + len(warnings)):
+        for c in r:
+            c.fill = style.WARN_FILL
+    style.finish(ew, freeze="A8", landscape=True, title_rows="7:7")
+    wb.save(path)
+    return path
