@@ -82,13 +82,16 @@ def build(fig: CompanyFigures, path: Path) -> Path:
     sub = style.subtitle(fig.company, fig.period.code, fig.as_of, fig.source)
     row = style.title(ws, f"{TITLE_ZH} {TITLE_EN}", sub, 8)
     row = style.section(ws, row, "一、总体情况 Volume")
+    first_volume = row + 1
     row = style.table(ws, row, [style.Col("item", "项目", "Item"),
                                 style.Col("current", "本期", "This period", style.MONEY),
                                 style.Col("previous", "上期", "Previous period", style.MONEY),
                                 style.Col("last_year", "去年同期", "Same period last year",
                                           style.MONEY)],
                       volume_frame(fig)) + 1
-    for r in ws.iter_rows(min_row=row - 6, max_row=row - 3, min_col=2, max_col=4):
+    # The first four volume rows are counts, the last one money.
+    for r in ws.iter_rows(min_row=first_volume, max_row=first_volume + 3, min_col=2,
+                          max_col=4):
         for c in r:
             c.number_format = style.INT
     row = style.section(ws, row, "二、关键指标 KPIs (口径见 Definitions 表)")
