@@ -237,10 +237,12 @@ class Synchronizer:
                 refused_refs = {(r.external_ref, r.revision) for r in rejections}
                 applied = {c.external_ref: c.revision for c in cases if (c.external_ref, c.revision) not in refused_refs}
                 items = [AckItem(ref, rev, "accepted") for ref, rev in applied.items()]
+                # revision 0 = unknown (the record was too broken to tell); a record
+                # without a usable reference cannot be acknowledged at all
                 items += [
-                    AckItem(r.external_ref, r.revision, "rejected", r.reason[:500])
+                    AckItem(r.external_ref, r.revision or 0, "rejected", r.reason[:500])
                     for r in rejections
-                    if r.revision is not None
+                    if not r.external_ref.startswith("<")
                 ]
                 self.state.commit_page(source, page.next_cursor, applied, (ack_key(source, items), items) if items else None, rejections)
                 for r in rejections:

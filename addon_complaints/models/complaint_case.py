@@ -1,0 +1,894 @@
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+OPEN_STATES = ("draft", "approval", "accepted", "dispatched", "handling", "feedback", "verified",
+               "replied")
+# A case in one of these states is a record of what happened: nobody edits it any more.
+LOCKED_STATES = ("not_accepted", "closed", "withdrawn", "merged")
+# Fields that may still change on a locked case: the discussion and its activities.
+_WRITABLE_WHEN_LOCKED_PREFIXES = ("message_", "activity_", "website_message")
+# Shown only to the complaint office when a case is confidential (whistle-blowing).
+CONFIDENTIAL_FIELDS = ("partner_id", "partner_name", "partner_phone", "partner_email",
+                       "partner_address", "partner_id_number")
+GROUP_COMPLAINT_SIZE = 10
+STEP_ACTIVITY = "addon_complaints.mail_activity_type_complaint_step"
+
+
+class ComplaintCase(models.Model):
+    """A customer's complaint (or consultation, suggestion, help request, report) from intake
+    to closure: registration, acceptance, dispatch, handling, verification, reply, callback,
+    closure. Every step is a method named after what it does, checked on the server."""
+
+    _name = "complaint.case"
+    _description = "Customer Complaint"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_received desc, id desc"
+    _check_company_auto = True
+
+    # Registration -----------------------------------------------------------------------
+    name = fields.Char(string="Reference", required=True, readonly=True, copy=False,
+                       default=lambda self: self.env._("New"), index="trigram")
+    company_id = fields.Many2one("res.company", required=True, index=True,
+                                 default=lambda self: self.env.company)
+    subject = fields.Char(required=True, tracking=True)
+    description = fields.Text(string="Complaint Content", help="What the customer said.")
+    customer_demand = fields.Text(string="Customer Demand", help="What the customer asks for (诉求).")
+    demand_type = fields.Selection(
+        [("consultation", "Consultation"),
+         ("suggestion", "Suggestion"),
+         ("complaint", "Complaint"),
+         ("help", "Help request"),
+         ("report", "Report"),
+         ("grumble", "Grumble")],
+        required=True, default="complaint", tracking=True, index=True)
+    channel_id = fields.Many2one("complaint.channel", required=True, tracking=True, index=True)
+    is_regulator_forwarded = fields.Boolean(related="channel_id.is_regulator", store=True,
+                                            string="Regulator-forwarded")
+    readback_confirmed = fields.Boolean(
+        string="Read Back and Confirmed",
+        help="The record was read back to the caller and confirmed (复述确认).")
+    partner_id = fields.Many2one("res.partner", string="Complainant", tracking=True, index=True,
+                                 check_company=True)
+    partner_name = fields.Char(string="Complainant Name")
+    partner_phone = fields.Char(string="Contact Phone")
+    partner_email = fields.Char(string="Contact E-mail")
+    partner_address = fields.Char(string="Address")
+    partner_id_number = fields.Char(string="ID / Credit Code",
+                                    help="ID number, or the unified social credit code of an organisation.")
+    respondent = fields.Char(string="Complained About", help="Who or what is complained about.")
+    respondent_user_id = fields.Many2one(
+        "res.users", string="Employee Complained About", check_company=True,
+        help="Can never handle, verify or call back this case.")
+    event_date = fields.Datetime(string="Event Time")
+    date_received = fields.Datetime(string="Received", required=True, default=fields.Datetime.now,
+                                    index=True)
+    location = fields.Char(help="Where it happened: store, district, route.")
+    product_info = fields.Char(string="Product / Service",
+                               help="Brand, model, specification, quantity, price, purchase date.")
+    negotiation_so_far = fields.Text(string="Negotiation So Far")
+    priority = fields.Selection(
+        [("normal", "Normal"), ("important", "Important"), ("urgent", "Urgent")],
+        required=True, default="normal", tracking=True)
+    is_emergency = fields.Boolean(
+        string="Emergency", tracking=True,
+        help="Personal safety or major property loss: escalated at once.")
+    affected_count = fields.Integer(string="Customers Affected", default=1)
+    level = fields.Selection(
+        [("normal", "Normal"), ("urgent", "Urgent"), ("major", "Major"), ("crisis", "Crisis")],
+        compute="_compute_level", store=True, index=True, tracking=True,
+        help="Normal on a first complaint, urgent on the second about the same matter, major on "
+        "the third and later; crisis when forwarded by a regulator, reported by media or on the "
+        "internet, or when ten or more customers complain about the same event.")
+    confidential = fields.Boolean(
+        tracking=True,
+        help="Only the complaint office sees who complained (reports, whistle-blowing).")
+    owner_user_id = fields.Many2one(
+        "res.users", string="First-contact Owner", required=True, index=True, tracking=True,
+        default=lambda self: self.env.user, check_company=True,
+        help="Whoever received the complaint owns it until a department accepts it (首问负责制).")
+    date_handover = fields.Datetime(string="Handed Over", readonly=True)
+    state = fields.Selection(
+        [("draft", "Registered"),
+         ("approval", "Awaiting Approval"),
+         ("accepted", "Accepted"),
+         ("not_accepted", "Not Accepted"),
+         ("dispatched", "Dispatched"),
+         ("handling", "Handling"),
+         ("feedback", "Feedback"),
+         ("verified", "Verified"),
+         ("replied", "Replied"),
+         ("closed", "Closed"),
+         ("withdrawn", "Withdrawn"),
+         ("merged", "Recorded on Original")],
+        default="draft", required=True, readonly=True, tracking=True, index=True, copy=False,
+        group_expand=True)
+
+    # Acceptance ---------------------------------------------------------------------------
+    date_accepted = fields.Datetime(string="Acceptance Decided", readonly=True, copy=False)
+    accepted_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    registration_approved_by_id = fields.Many2one("res.users", string="Registration Approved by",
+                                                  readonly=True, copy=False)
+    not_accepted_reason_id = fields.Many2one("complaint.rejection.reason", readonly=True,
+                                             copy=False, tracking=True)
+    not_accepted_note = fields.Text(readonly=True, copy=False)
+    validity = fields.Selection(
+        [("valid", "Valid"), ("invalid", "Invalid"), ("malicious", "Malicious")],
+        tracking=True, copy=False,
+        help="Invalid: the customer's own cause or a misunderstanding. Malicious: the "
+        "complainant is flagged.")
+
+    # Routing and dispatch -----------------------------------------------------------------
+    category_id = fields.Many2one("complaint.category", tracking=True, index=True)
+    proposed_department_id = fields.Many2one(
+        "complaint.department", compute="_compute_proposed_department_id",
+        string="Proposed Department", help="Proposed by the routing rules.")
+    department_id = fields.Many2one("complaint.department", string="Lead Department",
+                                    tracking=True, index=True, check_company=True, copy=False)
+    assignment_ids = fields.One2many("complaint.assignment", "case_id", string="Dispatch Orders",
+                                     copy=False)
+    assignment_count = fields.Integer(compute="_compute_assignment_count")
+    date_dispatched = fields.Datetime(readonly=True, copy=False)
+    date_deadline = fields.Datetime(string="Due", tracking=True, copy=False,
+                                    help="When the result is due to the customer.")
+
+    # Handling: the handling sheet and the four elements ---------------------------------
+    handler_user_id = fields.Many2one("res.users", string="Handler", tracking=True, index=True,
+                                      check_company=True, copy=False)
+    facts = fields.Text(string="Facts and Evidence", copy=False)
+    cause_type = fields.Selection(
+        [("company", "Company at fault"), ("customer", "Customer's cause"),
+         ("malicious", "Malicious")],
+        string="Cause", tracking=True, copy=False)
+    cause_analysis = fields.Text(copy=False)
+    handling_opinion = fields.Text(copy=False)
+    handling_hours = fields.Float(string="Time Taken (hours)", copy=False)
+    handling_process = fields.Text(string="Handling Process", copy=False)
+    handling_result = fields.Text(string="Handling Result", copy=False)
+    handling_satisfaction = fields.Selection(
+        [("satisfied", "Satisfied"), ("basically_satisfied", "Basically satisfied"),
+         ("dissatisfied", "Dissatisfied")],
+        string="Customer's Satisfaction with the Result", copy=False)
+    feedback_signed_by_id = fields.Many2one("res.users", string="Feedback Signed by",
+                                            readonly=True, copy=False)
+    date_feedback = fields.Datetime(string="Feedback Signed", readonly=True, copy=False)
+    verified_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    date_verified = fields.Datetime(readonly=True, copy=False)
+    verification_note = fields.Text(copy=False)
+
+    # Reply, callback, closure ---------------------------------------------------------------
+    reply_text = fields.Text(string="Reply to the Customer", copy=False)
+    reply_user_id = fields.Many2one("res.users", string="Replied by", readonly=True, copy=False)
+    date_replied = fields.Datetime(readonly=True, copy=False)
+    callback_user_id = fields.Many2one("res.users", string="Called Back by", readonly=True,
+                                       copy=False)
+    date_callback = fields.Datetime(readonly=True, copy=False)
+    satisfaction = fields.Selection(
+        [("satisfied", "Satisfied"), ("basically_satisfied", "Basically satisfied"),
+         ("dissatisfied", "Dissatisfied")],
+        string="Callback Satisfaction", readonly=True, tracking=True, copy=False)
+    callback_note = fields.Text(readonly=True, copy=False)
+    problem_recurred = fields.Boolean(readonly=True, copy=False,
+                                      help="The callback found that the problem came back.")
+    reopen_count = fields.Integer(readonly=True, copy=False)
+    closure_criterion = fields.Selection(
+        [("customer_accepts", "Customer accepts the result"),
+         ("law_supports", "Law or regulation supports the company"),
+         ("ruled_invalid", "Ruled invalid by the complaint office")],
+        readonly=True, tracking=True, copy=False)
+    closure_evidence = fields.Text(readonly=True, copy=False)
+    improvement_suggestion = fields.Text(
+        string="Management Improvement", readonly=True, copy=False,
+        help="Suggestions written at closure and kept in the archive.")
+    closed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    date_closed = fields.Datetime(readonly=True, copy=False, index=True)
+    archive_date = fields.Date(compute="_compute_archive_date", store=True,
+                               help="Kept at least until this date.")
+    withdrawal_reason = fields.Text(readonly=True, copy=False)
+
+    # Recusal, repeats ---------------------------------------------------------------------
+    interested_user_ids = fields.Many2many(
+        "res.users", "complaint_case_interested_user_rel", "case_id", "user_id",
+        string="Declared Interests", copy=False,
+        help="Users with an interest in the case: they can never handle, verify or call it back.")
+    repeat_of_id = fields.Many2one("complaint.case", string="Repeat of", index=True, copy=False,
+                                   readonly=True, check_company=True)
+    repeat_ids = fields.One2many("complaint.case", "repeat_of_id", string="Repeats")
+    repeat_count = fields.Integer(
+        default=1, readonly=True, copy=False,
+        help="How many times the customer raised this matter: 1 on the first complaint.")
+    notice_ids = fields.One2many("complaint.notice", "case_id", string="Notices")
+    notice_count = fields.Integer(compute="_compute_notice_count")
+
+    # Integrations ---------------------------------------------------------------------------
+    external_source = fields.Char(copy=False, readonly=True, index=True)
+    external_ref = fields.Char(string="External Reference", copy=False, readonly=True, index=True)
+
+    _sql_constraints = [
+        ("name_company_unique", "unique(company_id, name)", "The case reference must be unique."),
+        ("external_ref_unique", "unique(company_id, external_source, external_ref)",
+         "A case with this external reference already exists."),
+        ("affected_count_positive", "CHECK(affected_count >= 1)",
+         "At least one customer is affected."),
+    ]
+
+    # Computes --------------------------------------------------------------------------------
+    @api.depends("repeat_count", "channel_id.is_regulator", "channel_id.is_public_exposure",
+                 "affected_count")
+    def _compute_level(self):
+        for case in self:
+            if (case.channel_id.is_regulator or case.channel_id.is_public_exposure
+                    or case.affected_count >= GROUP_COMPLAINT_SIZE):
+                case.level = "crisis"
+            elif case.repeat_count >= 3:
+                case.level = "major"
+            elif case.repeat_count == 2:
+                case.level = "urgent"
+            else:
+                case.level = "normal"
+
+    @api.depends("category_id", "channel_id", "subject", "description", "customer_demand",
+                 "company_id")
+    def _compute_proposed_department_id(self):
+        rules = self.env["complaint.routing.rule"]
+        for case in self:
+            case.proposed_department_id = rules._find_department(case)
+
+    @api.depends("assignment_ids")
+    def _compute_assignment_count(self):
+        for case in self:
+            case.assignment_count = len(case.assignment_ids)
+
+    @api.depends("notice_ids")
+    def _compute_notice_count(self):
+        for case in self:
+            case.notice_count = len(case.notice_ids)
+
+    @api.depends("date_closed", "company_id.complaint_retention_years")
+    def _compute_archive_date(self):
+        for case in self:
+            if case.date_closed:
+                years = case.company_id.complaint_retention_years or 20
+                case.archive_date = case.date_closed.date() + relativedelta(years=years)
+            else:
+                case.archive_date = False
+
+    # Constraints -------------------------------------------------------------------------
+    @api.constrains("handler_user_id", "respondent_user_id", "interested_user_ids")
+    def _check_handler_recusal(self):
+        for case in self:
+            if case.handler_user_id:
+                case._check_recusal(case.handler_user_id, self.env._("handle"))
+
+    @api.constrains("partner_id", "partner_name")
+    def _check_complainant(self):
+        for case in self:
+            if not case.partner_id and not case.partner_name and not case.confidential:
+                raise ValidationError(self.env._("Record who complained (name or contact)."))
+
+    @api.onchange("partner_id")
+    def _onchange_partner_id(self):
+        for case in self:
+            partner = case.partner_id
+            if partner:
+                case.partner_name = partner.name
+                case.partner_phone = partner.phone or partner.mobile
+                case.partner_email = partner.email
+                case.partner_address = partner._display_address(without_company=True).replace("\n", " ")
+
+    # CRUD ----------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            if vals.get("name", self.env._("New")) == self.env._("New") or not vals.get("name"):
+                vals["name"] = (self.env["ir.sequence"].with_company(company)
+                                .next_by_code("complaint.case") or self.env._("New"))
+            if not vals.get("partner_id") and vals.get("partner_name"):
+                vals["partner_id"] = self._find_or_create_partner(vals, company).id
+        cases = super().create(vals_list)
+        for case in cases:
+            case._record_if_repeat()
+            if case.is_emergency:
+                case._notify_emergency()
+        return cases
+
+    def write(self, vals):
+        if any(case.state in LOCKED_STATES for case in self) and not self.env.su:
+            blocked = [f for f in vals if not f.startswith(_WRITABLE_WHEN_LOCKED_PREFIXES)]
+            if blocked:
+                raise UserError(self.env._(
+                    "Closed, withdrawn, not-accepted and merged cases are kept as they are and "
+                    "cannot be changed."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._(
+            "Complaint cases are never deleted: they are kept until their archive date."))
+
+    def _read_format(self, fnames, load="_classic_read"):
+        """Hide the complainant of confidential cases from everyone but the complaint office.
+
+        ``read``, ``search_read`` and the web client all go through here, so the rule holds
+        for the external API too.
+        """
+        result = super()._read_format(fnames, load=load)
+        if self.env.su or self.env.user.has_group("addon_complaints.group_complaint_office"):
+            return result
+        hidden = [f for f in CONFIDENTIAL_FIELDS if f in fnames]
+        if not hidden:
+            return result
+        confidential_ids = set(self.filtered("confidential").ids)
+        for values in result:
+            if values["id"] in confidential_ids:
+                for fname in hidden:
+                    values[fname] = False
+        return result
+
+    @api.model
+    def _find_or_create_partner(self, vals, company):
+        """The complainant as a partner: found by phone or e-mail, else created on the fly."""
+        Partner = self.env["res.partner"]
+        domain = []
+        if vals.get("partner_phone"):
+            domain = ["|", ("phone", "=", vals["partner_phone"]), ("mobile", "=", vals["partner_phone"])]
+        elif vals.get("partner_email"):
+            domain = [("email", "=ilike", vals["partner_email"])]
+        if domain:
+            partner = Partner.search(domain + [("company_id", "in", [False, company.id])], limit=1)
+            if partner:
+                return partner
+        return Partner.create({
+            "name": vals["partner_name"],
+            "phone": vals.get("partner_phone"),
+            "email": vals.get("partner_email"),
+            "street": vals.get("partner_address"),
+        })
+
+    # Repeats ---------------------------------------------------------------------------------
+    def _find_same_matter(self):
+        """The earlier case about the same matter: same customer, same category, in the window."""
+        self.ensure_one()
+        if self.repeat_of_id:
+            return self.repeat_of_id
+        if not (self.partner_id and self.category_id):
+            return self.browse()
+        window = self.company_id.complaint_repeat_window_days or 365
+        # Repeats are found across the whole company, whoever registered the earlier case:
+        # a clerk only sees their own cases, the rule must not.
+        return self.sudo().search([
+            ("id", "!=", self.id),
+            ("company_id", "=", self.company_id.id),
+            ("partner_id", "=", self.partner_id.id),
+            ("category_id", "=", self.category_id.id),
+            ("state", "not in", ("merged", "not_accepted")),
+            ("date_received", ">=", self.date_received - timedelta(days=window)),
+            ("date_received", "<=", self.date_received),
+        ], order="date_received desc, id desc", limit=1)
+
+    def _record_if_repeat(self):
+        """A repeat of an open matter is recorded on the original; a repeat of a closed one
+        opens a new case that carries the count on (it drives the level)."""
+        self.ensure_one()
+        original = self._find_same_matter()
+        if not original:
+            return
+        while original.state == "merged" and original.repeat_of_id:
+            original = original.repeat_of_id
+        # The escalation that follows is the system's doing, whoever registered the repeat.
+        original_sys = original.sudo()
+        if original.state in OPEN_STATES:
+            original_sys.repeat_count += 1
+            original_sys.message_post(body=self.env._(
+                "The customer raised this matter again (%(count)s times in all): %(ref)s — "
+                "%(content)s",
+                count=original_sys.repeat_count, ref=self.name,
+                content=self.description or self.subject))
+            self.sudo().write({"repeat_of_id": original.id, "state": "merged",
+                               "repeat_count": original_sys.repeat_count})
+        else:
+            self.sudo().write({"repeat_of_id": original.id,
+                               "repeat_count": original_sys.repeat_count + 1})
+
+    # Helpers -----------------------------------------------------------------------------
+    def _ensure_state(self, *states):
+        for case in self:
+            if case.state not in states:
+                labels = dict(self._fields["state"]._description_selection(self.env))
+                raise UserError(self.env._(
+                    "%(case)s is %(state)s: this step needs it to be %(expected)s.",
+                    case=case.name, state=labels[case.state],
+                    expected=" / ".join(labels[s] for s in states)))
+
+    def _ensure_office(self):
+        if not self.env.user.has_group("addon_complaints.group_complaint_office"):
+            raise AccessError(self.env._("Only the complaint office can do this."))
+
+    def _lead_assignment(self):
+        self.ensure_one()
+        return self.assignment_ids.filtered(
+            lambda a: a.is_lead and a.state in ("pending", "accepted"))[:1]
+
+    def _involved_users(self):
+        """Everyone who took part in handling: they cannot call the customer back."""
+        self.ensure_one()
+        return (self.handler_user_id | self.assignment_ids.user_id
+                | self.feedback_signed_by_id | self.respondent_user_id | self.interested_user_ids
+                | self.assignment_ids.accepted_by_id)
+
+    def _check_recusal(self, user, role):
+        self.ensure_one()
+        if user == self.respondent_user_id or user in self.interested_user_ids:
+            raise ValidationError(self.env._(
+                "%(user)s is complained about in %(case)s or has declared an interest, and "
+                "cannot %(role)s it.", user=user.name, case=self.name, role=role))
+
+    def _schedule_step(self, user, summary, note=""):
+        """Close the previous step's activities and open one for the next step."""
+        self.activity_unlink([STEP_ACTIVITY])
+        if user:
+            self.activity_schedule(STEP_ACTIVITY, user_id=user.id, summary=summary, note=note)
+
+    def _office_user(self):
+        """Who in the complaint office picks up the next office step: the owner when they
+        belong to the office, else the manager of an office department."""
+        self.ensure_one()
+        if self.owner_user_id.has_group("addon_complaints.group_complaint_office"):
+            return self.owner_user_id
+        office = self.env["complaint.department"].sudo().search(
+            [("is_complaint_office", "=", True), ("company_id", "=", self.company_id.id)], limit=1)
+        return office.manager_id or self.owner_user_id
+
+    def _send_notice(self, notice_type, template_xmlid, **notice_vals):
+        """Tell the customer through the case's channel and keep the proof.
+
+        The message is rendered from a mail template in the customer's language; it is
+        e-mailed when the channel replies by e-mail and an address is known, else it is
+        recorded for the clerk to read out on the phone or to send by post.
+        """
+        template = self.env.ref(template_xmlid)
+        for case in self:
+            subject = template._render_field("subject", case.ids, compute_lang=True)[case.id]
+            body = template._render_field("body_html", case.ids, compute_lang=True)[case.id]
+            email = case.partner_email or case.partner_id.email
+            by_email = bool(case.channel_id.sends_email and email and case.partner_id)
+            message = case.message_post(
+                body=body, subject=subject,
+                partner_ids=case.partner_id.ids if by_email else [],
+                message_type="comment" if by_email else "notification",
+                subtype_xmlid="mail.mt_comment" if by_email else "mail.mt_note",
+            )
+            # Users cannot create notices themselves, so none can be forged: the step that
+            # sends the notice has already checked who may take it.
+            self.env["complaint.notice"].sudo().create({
+                "case_id": case.id,
+                "notice_type": notice_type,
+                "channel_id": case.channel_id.id,
+                "recipient": " ".join(filter(None, [case.partner_name or case.partner_id.name,
+                                                    email if by_email else case.partner_phone])),
+                "subject": subject,
+                "content": body,
+                "mail_message_id": message.id,
+                **notice_vals,
+            })
+
+    def _notify_emergency(self):
+        leaders = self.env.ref("addon_complaints.group_complaint_leadership").sudo().users
+        for case in self:
+            case.message_post(
+                body=self.env._("Emergency: personal safety or major property loss. "
+                                "The leadership group has been notified."),
+                partner_ids=leaders.partner_id.ids, message_type="comment",
+                subtype_xmlid="mail.mt_comment")
+            for leader in leaders:
+                case.activity_schedule(STEP_ACTIVITY, user_id=leader.id,
+                                       summary=self.env._("Emergency complaint"))
+
+    # Intake and acceptance -----------------------------------------------------------------
+    def _check_registration_complete(self):
+        for case in self:
+            missing = []
+            if not (case.partner_name or case.partner_id):
+                missing.append(self.env._("complainant name"))
+            if not (case.partner_phone or case.partner_email or case.partner_address):
+                missing.append(self.env._("contact"))
+            if not case.description:
+                missing.append(self.env._("complaint content"))
+            if not case.customer_demand and case.demand_type in ("complaint", "help"):
+                missing.append(self.env._("customer demand"))
+            if case.channel_id.requires_readback and not case.readback_confirmed:
+                missing.append(self.env._("read-back confirmation"))
+            if missing:
+                raise UserError(self.env._("%(case)s is missing: %(fields)s.",
+                                           case=case.name, fields=", ".join(missing)))
+
+    def action_accept(self):
+        """Accept the complaint; where the company requires it, a department head approves
+        the registration first. The customer gets an acceptance receipt."""
+        self._ensure_state("draft")
+        self._check_registration_complete()
+        for case in self:
+            values = {"date_accepted": fields.Datetime.now(), "accepted_by_id": self.env.user.id}
+            if case.company_id.complaint_registration_approval:
+                values["state"] = "approval"
+                case.write(values)
+                approvers = case._registration_approvers()
+                case._schedule_step(approvers[:1], self.env._("Approve the registration"))
+            else:
+                values["state"] = "accepted"
+                case.write(values)
+                case._after_acceptance()
+        return True
+
+    def _registration_approvers(self):
+        self.ensure_one()
+        departments = self.owner_user_id.complaint_department_ids
+        managers = departments._managers_up_the_tree() - self.owner_user_id
+        return managers or self._office_user()
+
+    def action_approve_registration(self):
+        self._ensure_state("approval")
+        if not self.env.user.has_group("addon_complaints.group_complaint_manager"):
+            raise AccessError(self.env._("Only a department head approves registrations."))
+        for case in self:
+            if case.owner_user_id == self.env.user:
+                raise AccessError(self.env._("A registration is approved by someone other than "
+                                             "the clerk who registered it."))
+            case.write({"state": "accepted", "registration_approved_by_id": self.env.user.id})
+            case._after_acceptance()
+        return True
+
+    def _after_acceptance(self):
+        self._send_notice("receipt", "addon_complaints.mail_template_complaint_receipt")
+        for case in self:
+            case._schedule_step(case._office_user(), self.env._("Dispatch to a department"))
+
+    def action_not_accept(self, reason, note=""):
+        """Decline the complaint for a listed reason and tell the customer why."""
+        self._ensure_state("draft", "approval")
+        if not reason:
+            raise UserError(self.env._("Choose the reason for not accepting the complaint."))
+        self.write({
+            "state": "not_accepted",
+            "not_accepted_reason_id": reason.id,
+            "not_accepted_note": note,
+            "date_accepted": fields.Datetime.now(),
+            "accepted_by_id": self.env.user.id,
+        })
+        self.activity_unlink([STEP_ACTIVITY])
+        self._send_notice("not_accepted", "addon_complaints.mail_template_complaint_not_accepted")
+        return True
+
+    def action_answer_on_spot(self):
+        """A consultation (or simple request) answered at once is closed in one step."""
+        self._ensure_state("draft")
+        for case in self:
+            if case.demand_type == "report":
+                raise UserError(self.env._("A report is always investigated; it cannot be "
+                                           "answered on the spot."))
+            if not case.reply_text:
+                raise UserError(self.env._("Write the answer given to the customer first."))
+            now = fields.Datetime.now()
+            case.write({
+                "state": "replied", "date_accepted": now, "accepted_by_id": self.env.user.id,
+                "handler_user_id": self.env.user.id, "reply_user_id": self.env.user.id,
+                "date_replied": now, "validity": case.validity or "valid",
+            })
+            case._send_notice("reply", "addon_complaints.mail_template_complaint_reply")
+            case._close("customer_accepts", self.env._("Answered on the spot; the customer "
+                                                       "accepted the answer."))
+        return True
+
+    # Dispatch ------------------------------------------------------------------------------
+    def action_dispatch(self, lead_department, co_departments=None, assignee=None):
+        """Send the case to its lead department (and co-handling departments)."""
+        self._ensure_office()
+        self._ensure_state("accepted")
+        co_departments = (co_departments or self.env["complaint.department"]) - lead_department
+        for case in self:
+            if lead_department.company_id != case.company_id:
+                raise UserError(self.env._("The department belongs to another company."))
+            if assignee:
+                case._check_recusal(assignee, self.env._("handle"))
+            orders = [{"case_id": case.id, "department_id": lead_department.id, "is_lead": True,
+                       "user_id": assignee.id if assignee else False,
+                       "round": case.reopen_count + 1}]
+            orders += [{"case_id": case.id, "department_id": dept.id, "is_lead": False,
+                        "round": case.reopen_count + 1} for dept in co_departments]
+            self.env["complaint.assignment"].create(orders)
+            case.write({
+                "state": "dispatched",
+                "department_id": lead_department.id,
+                "date_dispatched": case.date_dispatched or fields.Datetime.now(),
+            })
+            case._schedule_step(lead_department.manager_id,
+                                self.env._("Accept or return the dispatch order"))
+        return True
+
+    def _on_assignment_accepted(self, assignment):
+        self.ensure_one()
+        if not assignment.is_lead or self.state != "dispatched":
+            return
+        handler = assignment.user_id or self.env.user
+        self.sudo().write({
+            "state": "handling",
+            "handler_user_id": handler.id,
+            "date_handover": fields.Datetime.now(),
+        })
+        self.sudo()._schedule_step(handler, self.env._("Handle and feed back"))
+
+    def _on_assignment_returned(self, assignment):
+        self.ensure_one()
+        self.sudo().message_post(body=self.env._(
+            "%(department)s returned the dispatch order: %(reason)s",
+            department=assignment.department_id.complete_name, reason=assignment.return_reason))
+        if assignment.is_lead and self.state in ("dispatched", "handling"):
+            self.sudo().write({"state": "accepted", "department_id": False,
+                               "handler_user_id": False})
+            self.sudo()._schedule_step(self._office_user(),
+                                       self.env._("Dispatch again (returned)"))
+
+    # Handling --------------------------------------------------------------------------------
+    def _check_handling_user(self):
+        user = self.env.user
+        for case in self:
+            lead = case._lead_assignment()
+            in_department = lead and lead.department_id in user.complaint_department_ids
+            if user != case.handler_user_id and not in_department:
+                raise AccessError(self.env._("Only the handler or the lead department works "
+                                             "on %(case)s.", case=case.name))
+
+    def action_submit_feedback(self):
+        """Hand the result back: the handling sheet and the four elements must be complete."""
+        self._ensure_state("handling")
+        self._check_handling_user()
+        for case in self:
+            missing = [label for fname, label in (
+                ("handler_user_id", self.env._("handler")),
+                ("handling_hours", self.env._("time taken")),
+                ("handling_process", self.env._("process")),
+                ("handling_result", self.env._("result")),
+                ("handling_satisfaction", self.env._("customer's satisfaction")),
+                ("facts", self.env._("facts")),
+                ("cause_type", self.env._("cause")),
+                ("handling_opinion", self.env._("handling opinion")),
+            ) if not case[fname]]
+            if missing:
+                raise UserError(self.env._("Complete the handling sheet before feedback: %s",
+                                           ", ".join(missing)))
+            case.write({"state": "feedback"})
+            manager = case.department_id.manager_id
+            case._schedule_step(manager, self.env._("Review and sign the feedback"))
+        return True
+
+    def action_sign_feedback(self):
+        """The department head reviews and signs the feedback."""
+        self._ensure_state("feedback")
+        for case in self:
+            if self.env.user not in case.department_id._managers_up_the_tree():
+                raise AccessError(self.env._("Only the lead department's manager signs the feedback."))
+            if case.feedback_signed_by_id:
+                raise UserError(self.env._("The feedback is already signed."))
+            case.write({"feedback_signed_by_id": self.env.user.id,
+                        "date_feedback": fields.Datetime.now()})
+            case._schedule_step(case._office_user(), self.env._("Verify the feedback"))
+        return True
+
+    def action_verify(self):
+        """The complaint office accepts the handling result."""
+        self._ensure_office()
+        self._ensure_state("feedback")
+        for case in self:
+            if not case.feedback_signed_by_id:
+                raise UserError(self.env._("The department head has not signed the feedback yet."))
+            case._check_recusal(self.env.user, self.env._("verify"))
+            if self.env.user == case.handler_user_id:
+                raise AccessError(self.env._("The handler cannot verify their own work."))
+            case.write({"state": "verified", "verified_by_id": self.env.user.id,
+                        "date_verified": fields.Datetime.now(),
+                        "validity": case.validity or ("malicious" if case.cause_type == "malicious"
+                                                      else "valid")})
+            case._schedule_step(case._office_user(), self.env._("Reply to the customer"))
+        return True
+
+    def action_send_back(self, reason):
+        """The complaint office sends the feedback back to the department with a reason."""
+        self._ensure_office()
+        self._ensure_state("feedback")
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why the feedback is sent back."))
+        for case in self:
+            case.write({"state": "handling", "feedback_signed_by_id": False, "date_feedback": False,
+                        "verification_note": reason})
+            case.message_post(body=self.env._("Feedback sent back: %s", reason))
+            case._schedule_step(case.handler_user_id, self.env._("Rework the feedback"), reason)
+        return True
+
+    # Reply, callback, closure --------------------------------------------------------------
+    def action_reply(self):
+        """Tell the customer the result through the channel they used."""
+        self._ensure_office()
+        self._ensure_state("verified")
+        for case in self:
+            if not case.reply_text:
+                raise UserError(self.env._("Write the reply to the customer first."))
+            case.write({"state": "replied", "reply_user_id": self.env.user.id,
+                        "date_replied": fields.Datetime.now()})
+            case._send_notice("reply", "addon_complaints.mail_template_complaint_reply")
+            case._schedule_step(case._office_user(),
+                                self.env._("Call the customer back (not the handler)"))
+        return True
+
+    def action_callback(self, satisfaction, note="", problem_recurred=False):
+        """Record the callback. A dissatisfied customer sends the case round again."""
+        self._ensure_state("replied")
+        if satisfaction not in dict(self._fields["satisfaction"].selection):
+            raise UserError(self.env._("Record how satisfied the customer is."))
+        user = self.env.user
+        for case in self:
+            if user in case._involved_users() or user == case.handler_user_id:
+                raise AccessError(self.env._(
+                    "The callback is made by someone who neither handled %(case)s nor is "
+                    "involved in it.", case=case.name))
+            case._check_recusal(user, self.env._("call back"))
+            case.write({"callback_user_id": user.id, "date_callback": fields.Datetime.now(),
+                        "satisfaction": satisfaction, "callback_note": note,
+                        "problem_recurred": problem_recurred})
+            if satisfaction == "dissatisfied" or problem_recurred:
+                case._reopen(note)
+            else:
+                case._schedule_step(case._office_user(), self.env._("Close the case"))
+        return True
+
+    def _reopen(self, note):
+        self.ensure_one()
+        self.assignment_ids.filtered(lambda a: a.state in ("pending", "accepted")).sudo().write(
+            {"state": "done"})
+        self.write({
+            "state": "accepted",
+            "reopen_count": self.reopen_count + 1,
+            "feedback_signed_by_id": False, "date_feedback": False,
+            "verified_by_id": False, "date_verified": False,
+        })
+        self.message_post(body=self.env._(
+            "The customer is not satisfied: the case is reopened for round %(round)s. %(note)s",
+            round=self.reopen_count + 1, note=note or ""))
+        self._schedule_step(self._office_user(), self.env._("Dispatch again (reopened)"))
+
+    def action_close(self, criterion, evidence, improvement=""):
+        """Close by one of the three criteria, each with its evidence."""
+        self._ensure_office()
+        evidence = (evidence or "").strip()
+        if not evidence:
+            raise UserError(self.env._("Closing needs its evidence."))
+        for case in self:
+            if criterion == "customer_accepts":
+                case._ensure_state("replied")
+                if case.satisfaction not in ("satisfied", "basically_satisfied"):
+                    raise UserError(self.env._(
+                        "The customer has not accepted the result: call back first."))
+            elif criterion == "law_supports":
+                case._ensure_state("replied")
+                if not case.date_callback:
+                    raise UserError(self.env._("Call the customer back before closing on the "
+                                               "legal position."))
+            elif criterion == "ruled_invalid":
+                case._ensure_state("accepted", "dispatched", "handling", "feedback", "verified",
+                                   "replied")
+                if case.validity not in ("invalid", "malicious"):
+                    raise UserError(self.env._("Rule the complaint invalid or malicious first."))
+            else:
+                raise UserError(self.env._("Choose a closure criterion."))
+            case._close(criterion, evidence, improvement)
+        return True
+
+    def _close(self, criterion, evidence, improvement=""):
+        self.ensure_one()
+        self.assignment_ids.filtered(lambda a: a.state in ("pending", "accepted")).sudo().write(
+            {"state": "done"})
+        if self.validity == "malicious" and self.partner_id:
+            self.partner_id.sudo().complaint_malicious = True
+        self.activity_unlink([STEP_ACTIVITY])
+        self.write({
+            "closure_criterion": criterion, "closure_evidence": evidence,
+            "improvement_suggestion": improvement, "closed_by_id": self.env.user.id,
+            "date_closed": fields.Datetime.now(), "state": "closed",
+        })
+
+    def action_withdraw(self, reason):
+        """The customer withdraws: the case ends that day, the withdrawal is recorded."""
+        self._ensure_state(*OPEN_STATES)
+        if not (reason or "").strip():
+            raise UserError(self.env._("Record what the customer said when withdrawing."))
+        for case in self:
+            case.assignment_ids.filtered(lambda a: a.state in ("pending", "accepted")).sudo().write(
+                {"state": "done"})
+            case.activity_unlink([STEP_ACTIVITY])
+            case.write({"withdrawal_reason": reason, "date_closed": fields.Datetime.now(),
+                        "state": "withdrawn"})
+            case._send_notice("withdrawal", "addon_complaints.mail_template_complaint_withdrawal")
+        return True
+
+    def action_notify_delay(self, reason, new_expected_date):
+        """Tell the customer in advance that the deadline will be missed, why, and when to
+        expect the result; the notice is kept as proof."""
+        self._ensure_state(*OPEN_STATES)
+        if not (reason or "").strip() or not new_expected_date:
+            raise UserError(self.env._("A delay notice gives the reason and the new expected date."))
+        for case in self:
+            if new_expected_date <= fields.Datetime.now():
+                raise UserError(self.env._("The new expected date must be in the future."))
+            case.with_context(delay_reason=reason, delay_date=new_expected_date)._send_notice(
+                "delay", "addon_complaints.mail_template_complaint_delay",
+                reason=reason, new_expected_date=new_expected_date)
+        return True
+
+    def action_declare_interest(self):
+        """The current user declares an interest and steps aside from this case."""
+        user = self.env.user
+        for case in self:
+            values = {"interested_user_ids": [fields.Command.link(user.id)]}
+            if case.handler_user_id == user:
+                values["handler_user_id"] = False
+            # Stepping aside is always allowed, even to users who may not edit the case.
+            case.sudo().write(values)
+            if "handler_user_id" in values:
+                manager = case.department_id.manager_id
+                case.sudo()._schedule_step(manager, self.env._("Assign another handler"))
+            case.message_post(body=self.env._("%s declared an interest and stepped aside.", user.name))
+        return True
+
+    # Buttons that open dialogs ----------------------------------------------------------------
+    def action_open_dispatch_wizard(self):
+        self.ensure_one()
+        return self.env["complaint.dispatch.wizard"]._open_for(
+            self.env._("Dispatch %s", self.name), case_id=self.id,
+            department_id=(self.department_id or self.proposed_department_id).id)
+
+    def action_open_not_accept_wizard(self):
+        self.ensure_one()
+        return self.env["complaint.not.accept.wizard"]._open_for(
+            self.env._("Do not accept %s", self.name), case_id=self.id)
+
+    def action_open_send_back_wizard(self):
+        self.ensure_one()
+        return self.env["complaint.reason.wizard"]._open_for(
+            self.env._("Send back the feedback of %s", self.name), kind="send_back", res_id=self.id)
+
+    def action_open_withdraw_wizard(self):
+        self.ensure_one()
+        return self.env["complaint.reason.wizard"]._open_for(
+            self.env._("Withdrawal of %s", self.name), kind="withdraw", res_id=self.id)
+
+    def action_open_close_wizard(self):
+        self.ensure_one()
+        return self.env["complaint.close.wizard"]._open_for(
+            self.env._("Close %s", self.name), case_id=self.id)
+
+    def action_open_callback_wizard(self):
+        self.ensure_one()
+        return self.env["complaint.callback.wizard"]._open_for(
+            self.env._("Call back %s", self.name), case_id=self.id)
+
+    def action_open_delay_notice_wizard(self):
+        self.ensure_one()
+        return self.env["complaint.delay.notice.wizard"]._open_for(
+            self.env._("Delay notice for %s", self.name), case_id=self.id)
+
+    def action_view_assignments(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "addon_complaints.complaint_assignment_action")
+        action["domain"] = [("case_id", "=", self.id)]
+        action["context"] = {"default_case_id": self.id}
+        return action
+
+    def action_view_notices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("addon_complaints.complaint_notice_action")
+        action["domain"] = [("case_id", "=", self.id)]
+        return action

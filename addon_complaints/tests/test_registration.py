@@ -1,0 +1,89 @@
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import ComplaintCase
+
+
+@tagged("post_install", "-at_install")
+class TestRegistration(ComplaintCase):
+
+    def test_every_case_gets_a_unique_gap_free_reference(self):
+        cases = self.register() | self.register(subject="Other", category_id=self.cat_quality.id)
+        numbers = [int(name.rsplit("-", 1)[1]) for name in cases.mapped("name")]
+        self.assertEqual(len(set(cases.mapped("name"))), 2)
+        self.assertEqual(numbers[1] - numbers[0], 1, "no number is skipped between registrations")
+        sequence = self.env.ref("addon_complaints.seq_complaint_case")
+        self.assertEqual(sequence.implementation, "no_gap")
+
+    def test_the_registering_user_owns_the_case(self):
+        case = self.register()
+        self.assertEqual(case.owner_user_id, self.clerk)
+        self.assertEqual(case.state, "draft")
+
+    def test_new_complainant_is_created_on_the_fly(self):
+        case = self.register(partner_id=False, partner_name="王芳", partner_phone="13912345678",
+                             partner_email=False)
+        self.assertEqual(case.partner_id.name, "王芳")
+        self.assertEqual(case.partner_id.phone, "13912345678")
+        again = self.register(partner_id=False, partner_name="王芳", partner_phone="13912345678",
+                              category_id=self.cat_quality.id)
+        self.assertEqual(again.partner_id, case.partner_id, "a known phone finds the same partner")
+
+    def test_a_complainant_is_required(self):
+        with self.assertRaises(ValidationError):
+            self.register(partner_id=False, partner_name=False)
+
+    def test_registration_form_in_the_ui(self):
+        with Form(self.env["complaint.case"].with_user(self.clerk)) as form:
+            form.subject = "包装破损"
+            form.channel_id = self.channel_phone
+            form.partner_id = self.partner
+            form.description = "三箱受潮"
+            form.customer_demand = "更换"
+            form.priority = "urgent"
+        case = form.record
+        self.assertEqual(case.partner_name, "Zhang Wei", "the partner fills the contact fields")
+        self.assertEqual(case.partner_phone, "13800138000")
+        self.assertEqual(case.priority, "urgent")
+
+    def test_mandatory_record_fields_before_acceptance(self):
+        case = self.register(description=False)
+        with self.assertRaisesRegex(UserError, "complaint content"):
+            case.action_accept()
+
+    def test_phone_intake_is_read_back_before_acceptance(self):
+        case = self.register(channel_id=self.channel_phone.id)
+        with self.assertRaisesRegex(UserError, "read-back"):
+            case.action_accept()
+        case.readback_confirmed = True
+        case.action_accept()
+        self.assertEqual(case.state, "accepted")
+
+    def test_consultation_answered_on_the_spot_is_closed_in_one_step(self):
+        case = self.register(demand_type="consultation", reply_text="Open 9:00 to 17:00.",
+                             customer_demand=False)
+        case.action_answer_on_spot()
+        self.assertEqual(case.state, "closed")
+        self.assertEqual(case.closure_criterion, "customer_accepts")
+        self.assertTrue(case.date_closed and case.date_replied and case.date_accepted)
+        self.assertEqual(case.notice_ids.notice_type, "reply")
+
+    def test_answer_on_the_spot_needs_the_answer(self):
+        case = self.register(demand_type="consultation")
+        with self.assertRaisesRegex(UserError, "answer"):
+            case.action_answer_on_spot()
+
+    def test_a_report_is_never_answered_on_the_spot(self):
+        case = self.register(demand_type="report", reply_text="x")
+        with self.assertRaises(UserError):
+            case.action_answer_on_spot()
+
+    def test_emergency_notifies_the_leadership_at_once(self):
+        case = self.register(is_emergency=True)
+        self.assertIn(self.leader.partner_id, case.message_ids.partner_ids)
+        self.assertTrue(case.activity_ids.filtered(lambda a: a.user_id == self.leader))
+
+    def test_channels_are_data(self):
+        channel = self.env["complaint.channel"].create({"name": "WeChat mini program", "code": "wechat_mp"})
+        case = self.register(channel_id=channel.id)
+        self.assertEqual(case.channel_id.code, "wechat_mp")
