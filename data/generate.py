@@ -125,7 +125,7 @@ def generate(cases: int = 4000, seed: int = 20260930, start: str = "2023-01-01",
     df["category_id"] = category
     dept_choice = rng.random(n)
     df["department_id"] = [CATEGORIES[c][0][int(u * len(CATEGORIES[c][0]))]
-                           for c, u in zip(category, dept_choice)]
+                           for c, u in zip(category, dept_choice, strict=True)]
     loc_w = np.linspace(1.6, 0.6, len(LOCATIONS))
     df["location"] = np.array(LOCATIONS, dtype=object)[
         rng.choice(len(LOCATIONS), n, p=loc_w / loc_w.sum())]

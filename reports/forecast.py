@@ -144,7 +144,7 @@ def daily(series: pd.Series, calendar: WorkCalendar, backtest_origins: int = 12,
     table = pd.DataFrame(rows, columns=["label", "forecast", "lo80", "hi80", "lo95", "hi95"])
     day_sigma = bt["2D"].sigma
     day_rows = [(d.date(), bool(w), float(p), *_interval(float(p), day_sigma))
-                for d, w, p in zip(future, fwork, point)]
+                for d, w, p in zip(future, fwork, point, strict=True)]
     by_day = pd.DataFrame(day_rows, columns=["day", "workday", "forecast", "lo80", "hi80",
                                              "lo95", "hi95"])
     method = ("近28日水平×工作日系数 Level of last 28 days × working-day factor "

@@ -127,7 +127,7 @@ def read(cfg: OdooConfig, since: pd.Timestamp, until: pd.Timestamp,
               for b in _batches(odoo, "complaint.case", domain, case_fields, progress) if b]
     cases = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=case_fields)
     # A case is referred to by its reference, which the display name need not be.
-    keyed["case_id"] = dict(zip(cases["id"], cases["name"]))
+    keyed["case_id"] = dict(zip(cases["id"], cases["name"], strict=True))
     comp_domain = [("case_id." + f, op, v) for f, op, v in domain]
     frames = [_flatten(b, keyed) for b in _batches(odoo, "complaint.compensation", comp_domain,
                                                     COMP_COLUMNS, progress) if b]

@@ -35,9 +35,9 @@ BREAKDOWNS: list[tuple[str, str, dict[str, model.Code] | None]] = [
 def _with_history(cur: pd.DataFrame, prev: pd.DataFrame, ly: pd.DataFrame,
                   key: str) -> pd.DataFrame:
     out = cur.copy()
-    out["previous"] = out[key].map(dict(zip(prev[key], prev["count"]))).fillna(0).astype(int)
-    out["last_year"] = out[key].map(dict(zip(ly[key], ly["count"]))).fillna(0).astype(int)
-    out["change"] = [(c - p) / p if p else None for c, p in zip(out["count"], out["previous"])]
+    out["previous"] = out[key].map(dict(zip(prev[key], prev["count"], strict=True))).fillna(0).astype(int)
+    out["last_year"] = out[key].map(dict(zip(ly[key], ly["count"], strict=True))).fillna(0).astype(int)
+    out["change"] = [(c - p) / p if p else None for c, p in zip(out["count"], out["previous"], strict=True)]
     return out
 
 
@@ -59,7 +59,7 @@ def category_breakdown(fig: CompanyFigures) -> pd.DataFrame:
     cur = trees[0]
     out = _with_history(cur, trees[1], trees[2], "path")
     out["label"] = ["    " * d + p.split(" / ")[-1] if d else p
-                    for p, d in zip(out["path"], out["depth"])]
+                    for p, d in zip(out["path"], out["depth"], strict=True)]
     return out
 
 

@@ -158,7 +158,7 @@ def _rows_xml(chunk: pd.DataFrame, columns: Sequence[StreamColumn], first_row: i
     n = len(chunk)
     starts = [f'<row r="{i}">' for i in range(first_row, first_row + n)]
     ends = ["</row>"] * n
-    return "".join(map("".join, zip(starts, *parts, ends))).encode("utf-8")
+    return "".join(map("".join, zip(starts, *parts, ends, strict=True))).encode("utf-8")
 
 
 _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -193,7 +193,7 @@ def _package_files(sheet_names: list[str], ranges: list[str]) -> dict[str, str]:
         f"'{escape(s)}'!{r}</definedName>"
         f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
         f"'{escape(s)}'!$1:$1</definedName>"
-        for i, (s, r) in enumerate(zip(sheet_names, ranges)))
+        for i, (s, r) in enumerate(zip(sheet_names, ranges, strict=True)))
     rels = "".join(
         f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/'
         f'2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'

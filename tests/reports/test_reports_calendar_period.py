@@ -1,0 +1,70 @@
+"""Periods and the working-day calendar with make-up working days (调休)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from reports import period
+from reports.calendar import WorkCalendar
+
+
+def test_quarter_bounds_previous_and_last_year():
+    p = period.parse("2026Q3")
+    assert (p.start, p.end) == (pd.Timestamp("2026-07-01"), pd.Timestamp("2026-10-01"))
+    assert p.previous().code == "2026Q2"
+    assert p.same_last_year().code == "2025Q3"
+    assert period.parse("2026Q1").previous().code == "2025Q4"
+    assert period.parse("2025").previous().code == "2024"
+    assert period.parse("2025").last_day == pd.Timestamp("2025-12-31")
+
+
+@pytest.mark.parametrize("text", ["2026Q5", "Q3 2026", "26Q3", ""])
+def test_bad_period_is_refused(text):
+    with pytest.raises(ValueError, match="expected a quarter"):
+        period.parse(text)
+
+
+def _due(received: str, n: int) -> pd.Timestamp:
+    return WorkCalendar().due_dates(pd.Series([pd.Timestamp(received)]), n).iloc[0]
+
+
+def test_makeup_sunday_is_a_working_day():
+    # 2025-09-28 is a Sunday worked in exchange for the National Day holiday.
+    cal = WorkCalendar()
+    assert cal.is_workday(date(2025, 9, 28))
+    assert not cal.is_workday(date(2025, 10, 1))
+    assert not cal.is_workday(date(2025, 9, 27))  # a plain Saturday
+    # Received Friday 26 September: the next working day is Sunday 28.
+    assert _due("2025-09-26 10:00", 1) == pd.Timestamp("2025-09-29")
+
+
+def test_holiday_week_pushes_the_deadline():
+    # Received Tuesday 30 September 2025; 1–8 October are holidays, Thursday 9 is the first
+    # working day after it.
+    assert _due("2025-09-30 16:00", 1) == pd.Timestamp("2025-10-10")
+    # Three working days: 9 Oct (Thu), 10 Oct (Fri), 11 Oct (Saturday, make-up day).
+    assert _due("2025-09-30 16:00", 3) == pd.Timestamp("2025-10-12")
+
+
+def test_deadline_across_the_year_change():
+    # Received 31 December 2025; 1–3 January 2026 are holidays, Sunday 4 January is worked.
+    assert _due("2025-12-31 09:00", 1) == pd.Timestamp("2026-01-05")
+
+
+def test_received_on_a_holiday_counts_from_the_next_working_day():
+    assert _due("2026-02-16 12:00", 1) == pd.Timestamp("2026-02-25")  # Spring Festival
+
+
+def test_custom_calendar_replaces_the_bundled_one():
+    plain = WorkCalendar(holidays=frozenset(), makeup_workdays=frozenset())
+    due = plain.due_dates(pd.Series([pd.Timestamp("2025-09-30")]), 1).iloc[0]
+    assert due == pd.Timestamp("2025-10-02")
+
+
+def test_missing_dates_stay_missing():
+    s = pd.Series([pd.NaT, pd.Timestamp("2026-07-01")])
+    out = WorkCalendar().due_dates(s, 1)
+    assert pd.isna(out.iloc[0]) and out.iloc[1] == pd.Timestamp("2026-07-03")

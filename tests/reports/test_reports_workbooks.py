@@ -1,0 +1,180 @@
+"""The documents as a reader sees them: open the produced workbooks and check cells."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
+from reports_cases import load, write
+from reports_handmade import AS_OF, CASES, COMPS
+
+from reports import __main__ as cli
+from reports import period, pipeline
+from reports.workbook import register
+
+Q3 = period.parse("2026Q3")
+
+
+@pytest.fixture
+def outputs(tmp_path):
+    data = load(tmp_path / "in", CASES, COMPS, as_of=AS_OF)
+    out = pipeline.run(data, Q3, tmp_path / "out", pipeline.RunOptions(progress=False))
+    assert len(out) == 1
+    return out[0]
+
+
+def _row(ws, text: str, column: int = 1) -> int:
+    for row in ws.iter_rows(min_col=column, max_col=column):
+        cell = row[0]
+        if isinstance(cell.value, str) and cell.value.startswith(text):
+            return cell.row
+    raise AssertionError(f"{text!r} not found in {ws.title}")
+
+
+def test_bulletin_kpi_cells(outputs):
+    wb = openpyxl.load_workbook(outputs.folder / pipeline.DOCUMENTS[1][0])
+    ws = wb["指标 KPIs"]
+    r = _row(ws, "受理及时率")
+    assert [ws.cell(r, c).value for c in (2, 3)] == [5, 7]
+    assert ws.cell(r, 4).value == pytest.approx(5 / 7)
+    assert ws.cell(r, 4).number_format == "0.0%"
+    r = _row(ws, "重开率")
+    assert [ws.cell(r, c).value for c in (2, 3)] == [2, 4]
+    # Q2: closed K only, not reopened → 0 %; vs previous = +50 pp.
+    assert ws.cell(r, 5).value == 0 and ws.cell(r, 7).value == pytest.approx(0.5)
+    # Same quarter last year: J closed, not reopened.
+    assert ws.cell(r, 6).value == 0
+    r = _row(ws, "受理总量")
+    assert [ws.cell(r, c).value for c in (2, 3, 4)] == [8, 2, 1]
+    r = _row(ws, "赔付金额")
+    assert ws.cell(r, 2).value == pytest.approx(1109.5)
+    assert ws.freeze_panes == "A4"
+    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+    assert ws._charts, "the KPI sheet carries a chart"
+    hs = wb["热点 Hot spots"]
+    r = _row(hs, "排名", 1) + 1
+    assert [hs.cell(r, c).value for c in (1, 2, 3, 5, 7)] == [1, "服务 / 服务态度", "客服中心", 5, 2]
+    notable = wb["重点案件 Notable cases"]
+    assert [notable.cell(r, 1).value for r in range(5, 7)] == ["D", "F"]
+    assert "口径 Definitions" in wb.sheetnames
+
+
+def test_summary_table_cells(outputs):
+    wb = openpyxl.load_workbook(outputs.folder / pipeline.DOCUMENTS[0][0])
+    ws = wb["汇总表 Summary"]
+    assert ws.cell(_row(ws, "本期受理合计"), 2).value == 8
+    r = _row(ws, "投诉 Complaint")
+    assert [ws.cell(r, c).value for c in (2, 4, 5)] == [7, 2, 1]
+    assert ws.cell(r, 3).value == pytest.approx(7 / 8)
+    r = _row(ws, "服务", 1)
+    assert ws.cell(r, 2).value == 7 and ws.cell(r, 2).font.b  # subtotal row in bold
+    r = _row(ws, "本期受理、期末未办结")
+    assert ws.cell(r, 2).value == 3
+    r = _row(ws, "合计 Total")
+    assert ws.cell(r, 6).value == 3 and ws.cell(r, 7).value == pytest.approx(1109.5)
+    widths = {k: d.width for k, d in ws.column_dimensions.items()}
+    assert widths["A"] >= 20, "the label column fits Chinese text"
+    assert wb["数据问题 Data issues"].cell(5, 1).value == "(无数据) (no data)"
+
+
+def test_expectation_has_a_sheet_per_department(outputs):
+    wb = openpyxl.load_workbook(outputs.folder / pipeline.DOCUMENTS[2][0])
+    assert {"客服中心", "物流中心"} <= set(wb.sheetnames)
+    ws = wb["物流中心"]
+    assert ws.cell(_row(ws, "受理件数"), 2).value == 1
+    r = _row(ws, "超期率")
+    # F is the only 物流中心 case with a deadline, and it is late: 100 % vs 40 %.
+    assert ws.cell(r, 4).value == 1 and ws.cell(r, 5).value == pytest.approx(2 / 5)
+
+
+def test_trend_sheet_prints_method_error_and_intervals(outputs):
+    wb = openpyxl.load_workbook(outputs.folder / pipeline.DOCUMENTS[3][0])
+    ws = wb["月度 Monthly"]
+    assert ws.cell(4, 1).value.startswith("方法 Method")
+    months = {ws.cell(i, 1).value: ws.cell(i, 2).value for i in range(1, ws.max_row + 1)}
+    # July: A B; August: C F; September: D E G H; June: I.
+    assert [months[m] for m in ("2026-06", "2026-07", "2026-08", "2026-09")] == [1, 2, 2, 4]
+    for label in ("2026-10", "2026-11", "2026-12"):
+        i = _row(ws, label)
+        lo95, hi95, point = ws.cell(i, 6).value, ws.cell(i, 7).value, ws.cell(i, 3).value
+        assert lo95 <= point <= hi95
+    assert "日度 Daily" in wb.sheetnames and "预警 Early warning" in wb.sheetnames
+
+
+def test_register_and_json(outputs):
+    wb = openpyxl.load_workbook(outputs.folder / pipeline.REGISTER_FILE)
+    ws = wb.worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "编号\nReference"
+    assert [r[0] for r in rows[1:]] == ["A", "B", "C", "F", "G", "H", "E", "D"]
+    by_name = {r[0]: r for r in rows[1:]}
+    keys = [c[0] for c in register.COLUMNS]
+    assert by_name["A"][keys.index("compensation_paid")] == pytest.approx(710)
+    assert by_name["A"][keys.index("partner_phone")] == "138****1234"
+    assert by_name["F"][keys.index("overdue")] == "是"
+    assert by_name["D"][keys.index("level")] == "危机"
+    assert ws.freeze_panes == "A2"
+    payload = json.loads((outputs.folder / pipeline.SUMMARY_FILE).read_text("utf-8"))
+    assert payload == outputs.summary
+
+
+def test_register_splits_past_the_row_limit(tmp_path):
+    data = load(tmp_path / "in", CASES, COMPS, as_of=AS_OF)
+    path = tmp_path / "r.xlsx"
+    names = register.build(data.cases, data.compensations, data.as_of, path, max_rows=4)
+    assert len(names) == 3  # 11 cases, 4 a sheet
+    wb = openpyxl.load_workbook(path)
+    counts = [ws.max_row - 1 for ws in wb.worksheets]
+    assert counts == [4, 4, 3]
+    assert all(ws["A1"].value == "编号\nReference" for ws in wb.worksheets)
+
+
+def test_stream_and_openpyxl_register_write_the_same_cells(tmp_path):
+    data = load(tmp_path / "in", CASES, COMPS, as_of=AS_OF)
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    register.build(data.cases, data.compensations, data.as_of, a, "stream", max_rows=5)
+    register.build(data.cases, data.compensations, data.as_of, b, "openpyxl", max_rows=5)
+    wa, wb = openpyxl.load_workbook(a), openpyxl.load_workbook(b)
+    assert wa.sheetnames == wb.sheetnames
+    for sa, sb in zip(wa.worksheets, wb.worksheets, strict=True):
+        assert list(sa.iter_rows(values_only=True)) == list(sb.iter_rows(values_only=True))
+        assert sa["C2"].number_format == sb["C2"].number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_empty_quarter_still_writes_every_document(tmp_path):
+    data = load(tmp_path / "in", CASES, COMPS, as_of=AS_OF)
+    out = pipeline.run(data, period.parse("2024Q1"), tmp_path / "out",
+                       pipeline.RunOptions(progress=False))[0]
+    wb = openpyxl.load_workbook(out.folder / pipeline.DOCUMENTS[1][0])
+    ws = wb["指标 KPIs"]
+    r = _row(ws, "受理及时率")
+    assert [ws.cell(r, c).value for c in (2, 3, 4)] == [0, 0, "n/a"]
+    reg = openpyxl.load_workbook(out.folder / pipeline.REGISTER_FILE).worksheets[0]
+    assert reg.max_row == 1
+
+
+def test_input_without_any_case(tmp_path):
+    folder = write(tmp_path / "in", [])
+    code = cli.main(["quarterly", "--period", "2026Q3", "--source", str(folder), "--out",
+                     str(tmp_path / "out"), "--no-progress"])
+    assert code == 0
+    produced = list((tmp_path / "out" / "2026Q3").rglob("*.xlsx"))
+    assert len(produced) == len(pipeline.DOCUMENTS) + 1
+
+
+def test_pdf_rendering_with_libreoffice(outputs, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install "
+                    "libreoffice-calc-nogui fonts-noto-cjk")
+    src = tmp_path / "bulletin.xlsx"  # an ASCII name keeps soffice's output name obvious
+    shutil.copy(outputs.folder / pipeline.DOCUMENTS[1][0], src)
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "bulletin.pdf"
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+    assert pdf.stat().st_size > 10_000
