@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from reports.model import CASE_COLUMNS, COMP_COLUMNS
+from reports.model import CASE_BOOL, CASE_COLUMNS, COMP_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class OdooConfig:
         return all(env.get(v) for v in ENV_VARS)
 
 
+_BOOLEAN = set(CASE_BOOL)
 # Related records whose stable key is not the display name: model → key field.
 _KEYED = {"channel_id": ("complaint.channel", "code"),
           "category_id": ("complaint.category", "complete_name"),
@@ -106,9 +107,9 @@ def _flatten(rows: list[dict], keyed: dict[str, dict[int, str]]) -> pd.DataFrame
             frame[col] = s.map(lambda v, t=table: t.get(v[0], v[1]) if v else None)
         elif s.map(lambda v: isinstance(v, list)).any():
             frame[col] = s.map(lambda v: v[1] if isinstance(v, list) and v else None)
-        elif s.dtype == object:
-            # Odoo sends False for an empty char/date/selection.
-            frame[col] = s.map(lambda v: None if v is False else v)
+        elif col not in _BOOLEAN:
+            # Odoo sends False for an empty char, date, selection or number.
+            frame[col] = s.astype(object).map(lambda v: None if v is False else v)
     return frame
 
 
@@ -132,6 +133,4 @@ def read(cfg: OdooConfig, since: pd.Timestamp, until: pd.Timestamp,
     frames = [_flatten(b, keyed) for b in _batches(odoo, "complaint.compensation", comp_domain,
                                                     COMP_COLUMNS, progress) if b]
     comps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COMP_COLUMNS)
-    for frame in (cases, comps):
-        frame.drop(columns=[c for c in ("id",) if c in frame.columns], inplace=True)
-    return cases, comps
+    return cases.drop(columns=["id"], errors="ignore"), comps.drop(columns=["id"], errors="ignore")

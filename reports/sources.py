@@ -126,7 +126,7 @@ def from_odoo(period: Period, company: str | None = None,
     since_utc = since.tz_localize(LOCAL_TZ).tz_convert("UTC").tz_localize(None)
     until_utc = period.end.tz_localize(LOCAL_TZ).tz_convert("UTC").tz_localize(None)
     cases_raw, comps_raw = odoo_source.read(cfg, since_utc, until_utc, company, progress)
-    data = _finish(cases_raw.drop(columns=["id"], errors="ignore"), comps_raw,
+    data = _finish(cases_raw, comps_raw,
                    mapping_mod.Mapping(), f"odoo {cfg.url} db {cfg.db}", "UTC")
     data.as_of = pd.Timestamp.now(tz=LOCAL_TZ).tz_localize(None).floor("s")
     return data
