@@ -45,5 +45,4 @@
         ],
     },
     "application": True,
-    "installable": True,
 }

@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -36,7 +35,7 @@ class ComplaintCase(models.Model):
                                  default=lambda self: self.env.company)
     subject = fields.Char(required=True, tracking=True)
     description = fields.Text(string="Complaint Content", help="What the customer said.")
-    customer_demand = fields.Text(string="Customer Demand", help="What the customer asks for (诉求).")
+    customer_demand = fields.Text(help="What the customer asks for (诉求).")
     demand_type = fields.Selection(
         [("consultation", "Consultation"),
          ("suggestion", "Suggestion"),
@@ -69,7 +68,7 @@ class ComplaintCase(models.Model):
     location = fields.Char(help="Where it happened: store, district, route.")
     product_info = fields.Char(string="Product / Service",
                                help="Brand, model, specification, quantity, price, purchase date.")
-    negotiation_so_far = fields.Text(string="Negotiation So Far")
+    negotiation_so_far = fields.Text()
     priority = fields.Selection(
         [("normal", "Normal"), ("important", "Important"), ("urgent", "Urgent")],
         required=True, default="normal", tracking=True)
@@ -125,7 +124,7 @@ class ComplaintCase(models.Model):
     category_id = fields.Many2one("complaint.category", tracking=True, index=True)
     proposed_department_id = fields.Many2one(
         "complaint.department", compute="_compute_proposed_department_id",
-        string="Proposed Department", help="Proposed by the routing rules.")
+        help="Proposed by the routing rules.")
     department_id = fields.Many2one("complaint.department", string="Lead Department",
                                     tracking=True, index=True, check_company=True, copy=False)
     assignment_ids = fields.One2many("complaint.assignment", "case_id", string="Dispatch Orders",
@@ -146,8 +145,8 @@ class ComplaintCase(models.Model):
     cause_analysis = fields.Text(copy=False)
     handling_opinion = fields.Text(copy=False)
     handling_hours = fields.Float(string="Time Taken (hours)", copy=False)
-    handling_process = fields.Text(string="Handling Process", copy=False)
-    handling_result = fields.Text(string="Handling Result", copy=False)
+    handling_process = fields.Text(copy=False)
+    handling_result = fields.Text(copy=False)
     handling_satisfaction = fields.Selection(
         [("satisfied", "Satisfied"), ("basically_satisfied", "Basically satisfied"),
          ("dissatisfied", "Dissatisfied")],

@@ -26,7 +26,7 @@ class ComplaintDepartment(models.Model):
     child_ids = fields.One2many("complaint.department", "parent_id", string="Sub-departments")
     company_id = fields.Many2one("res.company", required=True, index=True,
                                  default=lambda self: self.env.company)
-    manager_id = fields.Many2one("res.users", string="Manager", check_company=True,
+    manager_id = fields.Many2one("res.users", check_company=True,
                                  help="Signs feedback and accepts or returns dispatch orders.")
     member_ids = fields.Many2many("res.users", "complaint_department_user_rel", "department_id",
                                   "user_id", string="Members", check_company=True)

@@ -69,6 +69,16 @@ class ComplaintCase(TransactionCase):
         cls.reason_no_evidence = cls.env.ref("addon_complaints.complaint_rejection_reason_no_evidence")
 
     # Helpers: each step done by the user who would do it ----------------------------------
+    def end_transaction(self):
+        """Run what Odoo runs at commit (tracking values), as between two user requests."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+
+    def open_wizard(self, action, user, values=None):
+        """The dialog a button opens, as ``user`` would fill it in."""
+        return self.env[action["res_model"]].with_user(user).with_context(
+            **action["context"]).create(values or {})
+
     def register(self, user=None, **values):
         vals = {
             "subject": "Order delivered late",

@@ -26,6 +26,7 @@ class TestAcceptance(ComplaintCase):
 
     def test_not_accepted_with_a_listed_reason(self):
         case = self.register()
+        self.end_transaction()  # registering and deciding are two requests
         case.action_not_accept(self.reason_no_evidence, "Please send the delivery note.")
         self.assertEqual(case.state, "not_accepted")
         self.assertEqual(case.not_accepted_reason_id, self.reason_no_evidence)
@@ -33,10 +34,10 @@ class TestAcceptance(ComplaintCase):
         self.assertEqual(notice.notice_type, "not_accepted")
         self.assertIn(self.reason_no_evidence.name, notice.content)
         self.assertIn("delivery note", notice.content)
-        self.env.flush_all()
-        self.env.cr.precommit.run()  # tracking values are written when the transaction commits
-        tracked = case.sudo().message_ids.tracking_value_ids.filtered(
-            lambda t: t.field_id.name == "not_accepted_reason_id")
+        self.end_transaction()
+        tracked = self.env["mail.tracking.value"].sudo().search([
+            ("mail_message_id.model", "=", "complaint.case"), ("mail_message_id.res_id", "=", case.id),
+            ("field_id.name", "=", "not_accepted_reason_id")])
         self.assertTrue(tracked, "the decision is logged")
 
     def test_not_accepting_needs_a_reason(self):
@@ -47,8 +48,7 @@ class TestAcceptance(ComplaintCase):
     def test_not_accept_wizard(self):
         case = self.register()
         action = case.action_open_not_accept_wizard()
-        wizard = self.env[action["res_model"]].with_user(self.clerk).with_context(
-            action["context"]).create({"reason_id": self.reason_no_evidence.id})
+        wizard = self.open_wizard(action, self.clerk, {"reason_id": self.reason_no_evidence.id})
         wizard.action_confirm()
         self.assertEqual(case.state, "not_accepted")
 

@@ -1,5 +1,4 @@
 from dateutil.relativedelta import relativedelta
-
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -100,7 +99,6 @@ class TestClosure(ComplaintCase):
         case = self.replied()
         case.with_user(self.office2).action_callback("satisfied")
         action = case.with_user(self.office).action_open_close_wizard()
-        wizard = self.env[action["res_model"]].with_user(self.office).with_context(
-            action["context"]).create({"criterion": "customer_accepts", "evidence": "Phone call"})
+        wizard = self.open_wizard(action, self.office, {"criterion": "customer_accepts", "evidence": "Phone call"})
         wizard.action_confirm()
         self.assertEqual(case.state, "closed")

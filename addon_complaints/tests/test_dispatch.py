@@ -65,8 +65,7 @@ class TestDispatch(ComplaintCase):
     def test_return_wizard(self):
         case = self.dispatched()
         action = case._lead_assignment().with_user(self.manager).action_open_return_wizard()
-        wizard = self.env[action["res_model"]].with_user(self.manager).with_context(
-            action["context"]).create({"reason": "Not ours"})
+        wizard = self.open_wizard(action, self.manager, {"reason": "Not ours"})
         wizard.action_confirm()
         self.assertEqual(case.state, "accepted")
 

@@ -57,7 +57,6 @@ class TestReplyAndCallback(ComplaintCase):
     def test_callback_wizard(self):
         case = self.replied()
         action = case.with_user(self.office2).action_open_callback_wizard()
-        wizard = self.env[action["res_model"]].with_user(self.office2).with_context(
-            action["context"]).create({"satisfaction": "satisfied"})
+        wizard = self.open_wizard(action, self.office2, {"satisfaction": "satisfied"})
         wizard.action_confirm()
         self.assertEqual(case.satisfaction, "satisfied")

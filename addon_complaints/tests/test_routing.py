@@ -39,8 +39,7 @@ class TestRouting(ComplaintCase):
     def test_the_office_overrides_the_proposal(self):
         case = self.accepted(category_id=self.cat_delivery.id)
         action = case.with_user(self.office).action_open_dispatch_wizard()
-        wizard = self.env[action["res_model"]].with_user(self.office).with_context(
-            action["context"]).create({})
+        wizard = self.open_wizard(action, self.office, {})
         self.assertEqual(wizard.department_id, self.dept_marketing, "the proposal is pre-filled")
         wizard.department_id = self.dept_logistics
         wizard.action_confirm()

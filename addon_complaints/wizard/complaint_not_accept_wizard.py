@@ -9,7 +9,7 @@ class ComplaintNotAcceptWizard(models.TransientModel):
     _description = "Do Not Accept a Complaint"
 
     case_id = fields.Many2one("complaint.case", required=True, readonly=True)
-    reason_id = fields.Many2one("complaint.rejection.reason", string="Reason", required=True)
+    reason_id = fields.Many2one("complaint.rejection.reason", required=True)
     note = fields.Text(help="Told to the customer with the reason.")
 
     def action_confirm(self):

@@ -34,7 +34,8 @@ REPO = Path(__file__).resolve().parents[2]
 ADDON = "addon_complaints"
 SKIPPED = 3  # exit code: tier skipped (no Odoo)
 
-_LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<db>\S+) (?P<logger>\S+): (?P<msg>.*)")
+_LOG_LINE = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<db>\S+) (?P<logger>\S+): (?P<msg>.*)")
 # Lines that say something about this machine, not about our add-on.
 _HARMLESS = (
     re.compile(r"^Running as user 'root'"),
