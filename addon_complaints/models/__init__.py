@@ -10,3 +10,5 @@ from . import complaint_routing_rule
 from . import complaint_notice
 from . import complaint_assignment
 from . import complaint_case
+from . import complaint_sync_quarantine
+from . import complaint_sync_lease

@@ -205,6 +205,12 @@ class ComplaintCase(models.Model):
     # Integrations ---------------------------------------------------------------------------
     external_source = fields.Char(copy=False, readonly=True, index=True)
     external_ref = fields.Char(string="External Reference", copy=False, readonly=True, index=True)
+    external_deadline = fields.Datetime(
+        string="Due at the Portal", copy=False, readonly=True,
+        help="The upstream portal expects the result by then.")
+    external_receipt = fields.Char(string="Portal Receipt", copy=False, readonly=True,
+                                   help="The portal's receipt for the last result sent.")
+    external_pushed_at = fields.Datetime(string="Result Sent to Portal", copy=False, readonly=True)
 
     _sql_constraints = [
         ("name_company_unique", "unique(company_id, name)", "The case reference must be unique."),
