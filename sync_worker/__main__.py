@@ -62,7 +62,9 @@ def _parser() -> argparse.ArgumentParser:
         help="one pass: pull, apply, acknowledge and push for each enabled portal, then exit",
         description="One pass over the enabled portals, then exit with a code from the list below.",
     )
-    once.add_argument("--portal", action="append", choices=["hotline", "regulator"], help="only this portal (repeatable)")
+    once.add_argument(
+        "--portal", action="append", choices=["hotline", "regulator"], help="only this portal (repeatable)"
+    )
     once.add_argument("--no-pull", action="store_true", help="do not pull new records")
     once.add_argument("--no-push", action="store_true", help="do not push results")
     once.add_argument("--filings", action="store_true", help="also send regulator filings that are due")
@@ -124,8 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except Exception as exc:
         code = exit_code_for(exc)
-        log.error("stopped", extra={"kv": {"error": str(exc), "type": type(exc).__name__, "exit": code}},
-                  exc_info=code == 1)
+        log.error(
+            "stopped", extra={"kv": {"error": str(exc), "type": type(exc).__name__, "exit": code}}, exc_info=code == 1
+        )
         return code
 
 

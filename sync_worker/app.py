@@ -94,8 +94,14 @@ class App:
         with StateStore(self.config.state_path) as state:
             gateway = self.gateway_factory(self.config)
             sync = Synchronizer(
-                gateway, state, self.config.sync, self.stop, holder_id(),
-                company=self.config.company, category_map=self.config.categories, progress=self.progress,
+                gateway,
+                state,
+                self.config.sync,
+                self.stop,
+                holder_id(),
+                company=self.config.company,
+                category_map=self.config.categories,
+                progress=self.progress,
             )
             for portal in self.config.portals:
                 if only and portal.name not in only:
@@ -123,8 +129,11 @@ class App:
                     pass
                 except Exception as exc:
                     code = exit_code_for(exc)
-                    log.error("job failed, stopping", extra={"kv": {"job": name, "error": str(exc), "exit": code}},
-                              exc_info=code == EXIT_INTERNAL)
+                    log.error(
+                        "job failed, stopping",
+                        extra={"kv": {"job": name, "error": str(exc), "exit": code}},
+                        exc_info=code == EXIT_INTERNAL,
+                    )
                     outcome["code"] = code
                     self.stop.set()
 
@@ -136,7 +145,9 @@ class App:
             push=job("push", pull=False),
             file=job("file", pull=False, push=False, filings=True),
         )
-        log.info("daemon started", extra={"kv": {**self.config.describe(), "sync_minutes": self.config.cadence.sync_minutes}})
+        log.info(
+            "daemon started", extra={"kv": {**self.config.describe(), "sync_minutes": self.config.cadence.sync_minutes}}
+        )
         run_until_stopped(scheduler, self.stop)
         log.info("daemon stopped", extra={"kv": {"exit": outcome["code"]}})
         return outcome["code"]

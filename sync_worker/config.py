@@ -31,15 +31,25 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "odoo": {"url": str, "db": str, "login": str, "company": (str, int), "timeout": (int, float), "password_file": str},
     "state": {"path": str},
     "worker": {
-        "page_size": int, "lease_ttl": (int, float), "push_batch": int, "push_overlap_s": int,
-        "deadline_warning_h": (int, float), "retry_attempts": int, "retry_base_s": (int, float),
+        "page_size": int,
+        "lease_ttl": (int, float),
+        "push_batch": int,
+        "push_overlap_s": int,
+        "deadline_warning_h": (int, float),
+        "retry_attempts": int,
+        "retry_base_s": (int, float),
         "retry_ceiling_s": (int, float),
     },
     "schedule": {"sync_minutes": int, "push_minutes": int, "filing_time": str},
     "log": {"format": str, "level": str},
     "hotline": {"enabled": bool, "url": str, "channel": str, "timeout": (int, float), "token_file": str},
     "regulator": {
-        "enabled": bool, "url": str, "channel": str, "timeout": (int, float), "client_id": str, "secret_file": str,
+        "enabled": bool,
+        "url": str,
+        "channel": str,
+        "timeout": (int, float),
+        "client_id": str,
+        "secret_file": str,
     },
 }
 _SECRET_KEYS = {"password", "token", "secret"}
@@ -200,13 +210,16 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
         if name == "hotline":
             token = _secret(env, "HOTLINE_TOKEN", "token_file", section, base)
             if not token:
-                raise ConfigError("hotline token missing: set HOTLINE_TOKEN, HOTLINE_TOKEN_FILE or [hotline] token_file")
+                raise ConfigError(
+                    "hotline token missing: set HOTLINE_TOKEN, HOTLINE_TOKEN_FILE or [hotline] token_file"
+                )
             portals.append(PortalConfig(**common, token=token))
         else:
             secret = _secret(env, "REGULATOR_SECRET", "secret_file", section, base)
             if not section.get("client_id") or not secret:
                 raise ConfigError(
-                    "regulator needs [regulator] client_id and REGULATOR_SECRET (or REGULATOR_SECRET_FILE / secret_file)"
+                    "regulator needs [regulator] client_id and REGULATOR_SECRET "
+                    "(or REGULATOR_SECRET_FILE / secret_file)"
                 )
             portals.append(PortalConfig(**common, client_id=section["client_id"], secret=secret))
     if not portals:
@@ -216,7 +229,9 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
     sched = data.get("schedule", {})
     log_cfg = data.get("log", {})
     state_dir = env.get("STATE_DIRECTORY", "").split(":")[0]  # set by systemd's StateDirectory=
-    state_raw = data.get("state", {}).get("path") or (str(Path(state_dir) / "sync-state.sqlite3") if state_dir else "sync-state.sqlite3")
+    state_raw = data.get("state", {}).get("path") or (
+        str(Path(state_dir) / "sync-state.sqlite3") if state_dir else "sync-state.sqlite3"
+    )
     state_path = Path(state_raw) if Path(state_raw).is_absolute() else base / state_raw
     settings = SyncSettings(
         page_size=_positive(worker, "page_size", 200, high=500),
@@ -241,7 +256,10 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
     company = odoo.get("company")
     return Config(
         odoo=OdooSettings(
-            url=odoo["url"], db=odoo["db"], login=odoo["login"], password=password,
+            url=odoo["url"],
+            db=odoo["db"],
+            login=odoo["login"],
+            password=password,
             timeout=float(odoo.get("timeout", 120)),
         ),
         company=company if company not in ("", None) else None,

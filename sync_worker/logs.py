@@ -69,7 +69,9 @@ class SecretMask(logging.Filter):
         return True
 
 
-def setup_logging(fmt: str = "kv", level: str = "INFO", secrets: Iterable[str] = (), stream: TextIO | None = None) -> None:
+def setup_logging(
+    fmt: str = "kv", level: str = "INFO", secrets: Iterable[str] = (), stream: TextIO | None = None
+) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())
     handler.addFilter(SecretMask(secrets))

@@ -28,6 +28,7 @@ Expiry uses the worker's UTC clock: keep the TTL well above any clock skew.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import http.client
 import logging
@@ -114,7 +115,9 @@ class Gateway(Protocol):
 
     calls: int
 
-    def resolve(self, channel_codes: list[str], company: str | int | None, category_map: dict[str, str]) -> RunContext: ...
+    def resolve(
+        self, channel_codes: list[str], company: str | int | None, category_map: dict[str, str]
+    ) -> RunContext: ...
 
     def apply_cases(self, ctx: RunContext, channel_code: str, cases: list[InboundCase]) -> ApplyOutcome: ...
 
@@ -298,7 +301,7 @@ class OdooGateway:
         if new:
             ids = self._call(CASE, "create", [self.case_values(ctx, channel_code, c) for c in new])
             ids = ids if isinstance(ids, list) else [ids]
-            created = {c.external_ref: case_id for c, case_id in zip(new, ids)}
+            created = {c.external_ref: case_id for c, case_id in zip(new, ids, strict=True)}
         updated, unchanged = [], []
         groups: dict[tuple, list[int]] = {}
         for case in cases:
@@ -398,10 +401,9 @@ class OdooGateway:
             current_expiry = from_odoo_datetime(row["expires_at"])
             if current_expiry is not None and current_expiry > now:
                 return False
-            try:
+            # someone else may have removed it first; the create below decides
+            with contextlib.suppress(OdooRecordError):
                 self._call(LEASE, "unlink", [row["id"]])
-            except OdooRecordError:
-                pass  # someone else removed it first; the create below decides
         try:
             self._call(LEASE, "create", {"name": key, "holder": holder, "expires_at": expires})
         except OdooRecordError:
@@ -428,9 +430,20 @@ class OdooGateway:
             "search_read",
             domain,
             fields=[
-                "name", "external_ref", "state", "write_date", "external_deadline", "handler_user_id",
-                "handling_hours", "date_feedback", "date_replied", "date_closed", "satisfaction",
-                "validity", "cause_type", "closure_criterion",
+                "name",
+                "external_ref",
+                "state",
+                "write_date",
+                "external_deadline",
+                "handler_user_id",
+                "handling_hours",
+                "date_feedback",
+                "date_replied",
+                "date_closed",
+                "satisfaction",
+                "validity",
+                "cause_type",
+                "closure_criterion",
             ],
             order="write_date asc, id asc",
             limit=limit,
@@ -475,7 +488,9 @@ class OdooGateway:
         if errors:
             log.warning("receipt load refused, writing one by one", extra={"kv": {"errors": len(errors)}})
             for case_id, receipt, at in receipts:
-                self._call(CASE, "write", [case_id], {"external_receipt": receipt, "external_pushed_at": to_odoo_datetime(at)})
+                self._call(
+                    CASE, "write", [case_id], {"external_receipt": receipt, "external_pushed_at": to_odoo_datetime(at)}
+                )
 
     def summary_figures(self, ctx: RunContext, source: str, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
         rows = self._call(

@@ -62,6 +62,9 @@ def call_with_retry(
             delay = backoff.delay(attempt)
             if exc.retry_after is not None:
                 delay = min(backoff.ceiling, max(delay, exc.retry_after))
-            log.warning("retrying", extra={"kv": {"what": what, "attempt": attempt, "delay_s": round(delay, 2), "error": str(exc)}})
+            log.warning(
+                "retrying",
+                extra={"kv": {"what": what, "attempt": attempt, "delay_s": round(delay, 2), "error": str(exc)}},
+            )
             if stop.wait(delay):
                 raise Interrupted(what) from exc

@@ -148,8 +148,7 @@ class StateStore:
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
 
@@ -200,8 +199,7 @@ class StateStore:
                 key, items = ack
                 payload = {"items": [item.__dict__ for item in items]}
                 db.execute(
-                    "INSERT OR IGNORE INTO outbox (key, portal, kind, payload, created_at) "
-                    "VALUES (?, ?, 'ack', ?, ?)",
+                    "INSERT OR IGNORE INTO outbox (key, portal, kind, payload, created_at) VALUES (?, ?, 'ack', ?, ?)",
                     (key, portal, json.dumps(payload, ensure_ascii=False), now),
                 )
             db.executemany(

@@ -191,7 +191,9 @@ class Synchronizer:
         if not self._retry("lease", lambda: self.gateway.acquire_lease(lease, self.holder, self.settings.lease_ttl)):
             raise LeaseBusy(f"lease {lease} is held by another worker")
         try:
-            ctx = self._retry("resolve", lambda: self.gateway.resolve([binding.channel_code], self.company, self.category_map))
+            ctx = self._retry(
+                "resolve", lambda: self.gateway.resolve([binding.channel_code], self.company, self.category_map)
+            )
             self._flush(binding, ctx, report)
             self._push_quarantine(binding.source, ctx)
             if pull:
@@ -230,12 +232,16 @@ class Synchronizer:
                 report.skipped += skipped
                 outcome = ApplyOutcome()
                 if cases:
-                    if not self._retry("lease", lambda: self.gateway.acquire_lease(lease, self.holder, self.settings.lease_ttl)):
+                    if not self._retry(
+                        "lease", lambda: self.gateway.acquire_lease(lease, self.holder, self.settings.lease_ttl)
+                    ):
                         raise LeaseLost(f"lease {lease} lost before applying a page")
                     outcome, refused = self._apply(ctx, binding.channel_code, cases)
                     rejections += refused
                 refused_refs = {(r.external_ref, r.revision) for r in rejections}
-                applied = {c.external_ref: c.revision for c in cases if (c.external_ref, c.revision) not in refused_refs}
+                applied = {
+                    c.external_ref: c.revision for c in cases if (c.external_ref, c.revision) not in refused_refs
+                }
                 items = [AckItem(ref, rev, "accepted") for ref, rev in applied.items()]
                 # revision 0 = unknown (the record was too broken to tell); a record
                 # without a usable reference cannot be acknowledged at all
@@ -244,11 +250,20 @@ class Synchronizer:
                     for r in rejections
                     if not r.external_ref.startswith("<")
                 ]
-                self.state.commit_page(source, page.next_cursor, applied, (ack_key(source, items), items) if items else None, rejections)
+                self.state.commit_page(
+                    source, page.next_cursor, applied, (ack_key(source, items), items) if items else None, rejections
+                )
                 for r in rejections:
                     log.error(
                         "record quarantined",
-                        extra={"kv": {"source": source, "external_ref": r.external_ref, "revision": r.revision, "reason": r.reason}},
+                        extra={
+                            "kv": {
+                                "source": source,
+                                "external_ref": r.external_ref,
+                                "revision": r.revision,
+                                "reason": r.reason,
+                            }
+                        },
                     )
                 report.created += len(outcome.created)
                 report.updated += len(outcome.updated)
@@ -256,9 +271,17 @@ class Synchronizer:
                 report.quarantined += len(rejections)
                 log.info(
                     "page applied",
-                    extra={"kv": {"source": source, "records": len(page.records), "created": len(outcome.created),
-                                  "updated": len(outcome.updated), "quarantined": len(rejections), "skipped": skipped,
-                                  "cursor": page.next_cursor}},
+                    extra={
+                        "kv": {
+                            "source": source,
+                            "records": len(page.records),
+                            "created": len(outcome.created),
+                            "updated": len(outcome.updated),
+                            "quarantined": len(rejections),
+                            "skipped": skipped,
+                            "cursor": page.next_cursor,
+                        }
+                    },
                 )
                 cursor = page.next_cursor
                 self._flush(binding, ctx, report, kinds=("ack",))
@@ -296,7 +319,9 @@ class Synchronizer:
             raise SystemicFailure(f"Odoo refused all {len(cases)} records of a page: {min(reasons)}")
         return outcome, refused
 
-    def _apply_bisect(self, ctx: RunContext, channel: str, cases: list[InboundCase]) -> tuple[ApplyOutcome, list[Rejection]]:
+    def _apply_bisect(
+        self, ctx: RunContext, channel: str, cases: list[InboundCase]
+    ) -> tuple[ApplyOutcome, list[Rejection]]:
         # Odoo refuses a whole create() when one record is bad; halving finds the culprit
         # in log2(n) extra calls instead of falling back to one call per record.
         try:
@@ -305,7 +330,13 @@ class Synchronizer:
             if len(cases) == 1:
                 case = cases[0]
                 return ApplyOutcome(), [
-                    Rejection(case.source, case.external_ref, case.revision, f"Odoo refused the record: {exc}", _case_text(case))
+                    Rejection(
+                        case.source,
+                        case.external_ref,
+                        case.revision,
+                        f"Odoo refused the record: {exc}",
+                        _case_text(case),
+                    )
                 ]
         mid = len(cases) // 2
         left, left_refused = self._apply_bisect(ctx, channel, cases[:mid])
@@ -340,9 +371,9 @@ class Synchronizer:
         if watermark:
             # write_date is the transaction start; a long transaction can commit a
             # slightly older stamp after we read, so look back a little every time.
-            since = (dt.datetime.fromisoformat(watermark) - dt.timedelta(seconds=self.settings.push_overlap_s)).strftime(
-                "%Y-%m-%d %H:%M:%S"
-            )
+            since = (
+                dt.datetime.fromisoformat(watermark) - dt.timedelta(seconds=self.settings.push_overlap_s)
+            ).strftime("%Y-%m-%d %H:%M:%S")
         snapshots = self._retry(
             "cases to push", lambda: self.gateway.cases_to_push(ctx, source, since, self.settings.push_batch)
         )
@@ -378,7 +409,13 @@ class Synchronizer:
             report.filings += 1
 
     # -- outbox --------------------------------------------------------------------------
-    def _flush(self, binding: PortalBinding, ctx: RunContext, report: RunReport, kinds: tuple[str, ...] = ("ack", "result", "summary")) -> None:
+    def _flush(
+        self,
+        binding: PortalBinding,
+        ctx: RunContext,
+        report: RunReport,
+        kinds: tuple[str, ...] = ("ack", "result", "summary"),
+    ) -> None:
         failures_in_a_row = 0
         while not self.stop.is_set():
             batch = self.state.due_outbox(binding.source, kinds)
@@ -427,7 +464,14 @@ class Synchronizer:
         if item.kind == "result":
             payload = item.payload
             return client.push_result(
-                CaseResult(binding.source, payload["external_ref"], item.case_id or 0, payload["stage"], item.key, payload["body"])
+                CaseResult(
+                    binding.source,
+                    payload["external_ref"],
+                    item.case_id or 0,
+                    payload["stage"],
+                    item.key,
+                    payload["body"],
+                )
             )
         return client.submit_summary(Summary(item.payload["period"], item.key, item.payload["figures"]))
 

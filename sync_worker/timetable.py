@@ -77,7 +77,9 @@ class Cadence:
     filing_time: str = "09:00"  # host local time; run the service with TZ=Asia/Shanghai
 
 
-def build_scheduler(cadence: Cadence, sync: Callable[[], None], push: Callable[[], None], file: Callable[[], None]) -> schedule.Scheduler:
+def build_scheduler(
+    cadence: Cadence, sync: Callable[[], None], push: Callable[[], None], file: Callable[[], None]
+) -> schedule.Scheduler:
     scheduler = schedule.Scheduler()  # an instance, not the module-level default one
     scheduler.every(cadence.sync_minutes).minutes.do(sync).tag("sync")
     scheduler.every(cadence.push_minutes).minutes.do(push).tag("push")

@@ -34,6 +34,8 @@ _XML_DECL_RE = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9_\-]
 _XML_DECL_STR_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 # C0 controls other than tab/newline/CR, DEL and C1 controls have no place in complaint text.
 _BAD_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_UTF8_RUN_RE = re.compile(rb"(?:[\xe0-\xef][\x80-\xbf]{2}){3,}")
+_IMPLAUSIBLE_RE = re.compile(r"[\x80-\x9f\u0370-\u07ff\ue000-\uf8ff]")
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
 
@@ -54,6 +56,7 @@ class Invalid(Exception):
 
 # -- text -----------------------------------------------------------------------
 
+
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
     """Decode bytes from a portal: declared encoding, UTF-8, GB18030, then a UTF-8/GBK mix."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -63,14 +66,36 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             pass  # not UTF-16 after all; try the usual suspects
-    candidates = [declared] if declared else []
-    candidates += ["utf-8", "gb18030"]
-    for encoding in candidates:
+    if declared:
         try:
-            return data.decode(encoding)
+            return data.decode(declared)
         except (UnicodeDecodeError, LookupError):
-            continue
-    return _decode_mixed(data)
+            pass
+    try:
+        gbk: str | None = data.decode("gb18030")
+    except UnicodeDecodeError:
+        gbk = None
+    try:
+        utf8 = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        # Short GBK text can also be well-formed UTF-8 (GBK 一 = D2 BB = Cyrillic һ);
+        # Cyrillic, Greek or Arabic in a Chinese complaint means the bytes were GBK.
+        if gbk is not None and _IMPLAUSIBLE_RE.search(utf8) and not _IMPLAUSIBLE_RE.search(gbk):
+            return gbk
+        return utf8
+    if gbk is None:
+        return _decode_mixed(data)
+    # UTF-8 and GBK pieces glued together often still decode as GB18030 (as nonsense).
+    # A run of three well-formed UTF-8 CJK sequences is vanishingly rare in real GBK
+    # text, so it marks a mix.
+    if _UTF8_RUN_RE.search(data):
+        try:
+            return _decode_mixed(data)
+        except Invalid:
+            pass
+    return gbk
 
 
 def _utf8_length(lead: int) -> int:
@@ -84,8 +109,9 @@ def _utf8_length(lead: int) -> int:
 
 
 def _decode_mixed(data: bytes) -> str:
-    # Walk the bytes, preferring a well-formed UTF-8 sequence and falling back to a
-    # GB18030 character; anything else is a genuine decoding error.
+    # Walk the bytes: a run of UTF-8 CJK sequences is UTF-8, otherwise a GB18030
+    # character, otherwise a lone well-formed UTF-8 sequence; anything else is a
+    # genuine decoding error.
     out: list[str] = []
     i = 0
     while i < len(data):
@@ -94,6 +120,17 @@ def _decode_mixed(data: bytes) -> str:
             out.append(chr(byte))
             i += 1
             continue
+        run = _UTF8_RUN_RE.match(data, i)
+        if run:
+            out.append(run.group().decode("utf-8"))
+            i = run.end()
+            continue
+        try:
+            out.append(data[i : i + 2].decode("gb18030"))
+            i += 2
+            continue
+        except UnicodeDecodeError:
+            pass
         size = _utf8_length(byte)
         if size:
             try:
@@ -102,26 +139,28 @@ def _decode_mixed(data: bytes) -> str:
                 continue
             except UnicodeDecodeError:
                 pass
-        for size in (2, 4):
-            try:
-                out.append(data[i : i + size].decode("gb18030"))
-                i += size
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise Invalid(f"undecodable byte 0x{byte:02x} at offset {i} (neither UTF-8 nor GBK)")
+        try:
+            out.append(data[i : i + 4].decode("gb18030"))
+            i += 4
+        except UnicodeDecodeError:
+            raise Invalid(f"undecodable byte 0x{byte:02x} at offset {i} (neither UTF-8 nor GBK)") from None
     return "".join(out)
 
 
 def repair_mojibake(text: str) -> str:
     """Undo GBK/UTF-8 bytes that an upstream system decoded as Latin-1.
 
-    Only applied when every run of U+0080..U+00FF characters has even length and the
-    re-decoded text is CJK: a lone accented letter (Müller, café) is left alone.
+    Applied when the text holds C1 control characters (never genuine) or when every run
+    of U+0080..U+00FF characters has even length, and the re-decoded text is CJK: a lone
+    accented letter (Müller, café) is left alone. Best effort: a rare GBK character whose
+    second byte is ASCII, after a lead byte >= 0xA0, is not recognised.
     """
     runs = re.findall(r"[\x80-\xff]+", text)
-    if not runs or any(len(run) % 2 for run in runs) or any(ord(c) > 0xFF for c in text):
+    if not runs or any(ord(c) > 0xFF for c in text):
+        return text
+    # C1 controls never occur in real text; without them, ask for paired bytes, which
+    # is what GB2312 characters (both bytes >= 0xA1) look like
+    if not re.search(r"[\x80-\x9f]", text) and any(len(run) % 2 for run in runs):
         return text
     raw = text.encode("latin-1")
     for encoding in ("utf-8", "gb18030"):
@@ -163,6 +202,7 @@ def clean_text(value: Any, field: str, limit: int, *, required: bool = False) ->
 
 
 # -- scalars --------------------------------------------------------------------
+
 
 def parse_datetime(value: Any, field: str, *, required: bool = False) -> dt.datetime | None:
     """ISO 8601 (offset optional, Beijing time assumed) or XML-RPC dateTime -> naive UTC."""
@@ -276,6 +316,7 @@ def _struct(value: Any, field: str) -> dict:
 
 # -- XML ------------------------------------------------------------------------
 
+
 def parse_xml(value: Any, field: str, limits: Limits):
     """Parse an XML document from a portal safely; returns the root element."""
     if value is None or value == "":
@@ -300,7 +341,9 @@ def parse_xml(value: Any, field: str, limits: Limits):
     try:
         return SafeET.fromstring(text, forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise Invalid(f"{field}: hostile XML refused ({type(exc).__name__}: DTDs and entities are not allowed)") from exc
+        raise Invalid(
+            f"{field}: hostile XML refused ({type(exc).__name__}: DTDs and entities are not allowed)"
+        ) from exc
     except SafeET.ParseError as exc:
         raise Invalid(f"{field}: malformed XML ({exc})") from exc
     except (ValueError, UnicodeError) as exc:
@@ -313,6 +356,7 @@ def _xml_text(root, path: str) -> str | None:
 
 
 # -- per-portal schemas -----------------------------------------------------------
+
 
 def _hotline(payload: dict, limits: Limits) -> InboundCase:
     person = _struct(payload.get("complainant"), "complainant")

@@ -35,8 +35,7 @@ class HotlineClient:
 
     def ack(self, idempotency_key: str, items: list[AckItem]) -> Receipt:
         wire = [
-            {"order_no": i.external_ref, "revision": i.revision, "status": i.status, "reason": i.reason}
-            for i in items
+            {"order_no": i.external_ref, "revision": i.revision, "status": i.status, "reason": i.reason} for i in items
         ]
         return _receipt(self._rpc.call("dispatch.ack", self._token, idempotency_key, wire))
 

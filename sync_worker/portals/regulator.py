@@ -57,8 +57,7 @@ class RegulatorClient:
 
     def ack(self, idempotency_key: str, items: list[AckItem]) -> Receipt:
         confirmations = [
-            {"case_id": i.external_ref, "version": i.revision, "status": i.status, "reason": i.reason}
-            for i in items
+            {"case_id": i.external_ref, "version": i.revision, "status": i.status, "reason": i.reason} for i in items
         ]
         return _receipt(
             self._call("complaints.confirm", {"request_id": idempotency_key, "confirmations": confirmations})

@@ -57,7 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.records:
         seeded = seed(
-            running.store, args.kind, args.records, tricky=args.tricky, malformed=args.malformed,
+            running.store,
+            args.kind,
+            args.records,
+            tricky=args.tricky,
+            malformed=args.malformed,
             rng=random.Random(args.seed),
         )
         log.info("seeded %d records (%d tricky, %d malformed)", args.records, len(seeded.tricky), len(seeded.malformed))

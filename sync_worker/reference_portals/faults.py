@@ -67,8 +67,17 @@ class FaultPlan:
 
     def clear(self) -> None:
         self.update(
-            slow=0.0, http_5xx=0.0, fault_5xx=0.0, drop=0.0, drop_after=0.0, duplicate=0.0,
-            replay=0.0, stale=0.0, shuffle=False, rate_limit=0.0, methods=frozenset(),
+            slow=0.0,
+            http_5xx=0.0,
+            fault_5xx=0.0,
+            drop=0.0,
+            drop_after=0.0,
+            duplicate=0.0,
+            replay=0.0,
+            stale=0.0,
+            shuffle=False,
+            rate_limit=0.0,
+            methods=frozenset(),
         )
 
     @classmethod

@@ -17,7 +17,16 @@ from xml.sax.saxutils import escape
 from .store import PortalStore
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
-SUBJECTS = ["配送延迟", "服务态度差", "卷烟质量问题", "价格异议", "订货电话无人接听", "结算扣款错误", "许可证办理慢", "货品破损"]
+SUBJECTS = [
+    "配送延迟",
+    "服务态度差",
+    "卷烟质量问题",
+    "价格异议",
+    "订货电话无人接听",
+    "结算扣款错误",
+    "许可证办理慢",
+    "货品破损",
+]
 CONTENTS = [
     "客户反映送货员连续三次未按约定时间送达，影响正常经营。",
     "客户称客户经理电话中态度生硬，拒绝解释价格调整原因。",
@@ -48,7 +57,11 @@ def hotline_order(n: int, rng: random.Random, base: dt.datetime, prefix: str = "
         "title": rng.choice(SUBJECTS),
         "content": rng.choice(CONTENTS),
         "demand": rng.choice(DEMANDS),
-        "complainant": {"name": rng.choice(NAMES), "phone": f"1{rng.randrange(3, 9)}{rng.randrange(10**8, 10**9)}", "address": rng.choice(PLACES) + "建设路12号"},
+        "complainant": {
+            "name": rng.choice(NAMES),
+            "phone": f"1{rng.randrange(3, 9)}{rng.randrange(10**8, 10**9)}",
+            "address": rng.choice(PLACES) + "建设路12号",
+        },
         "respondent": "客户服务部",
         "event_time": _when(base, n / 60 - 24),
         "location": rng.choice(PLACES),
@@ -90,6 +103,7 @@ def regulator_item(n: int, rng: random.Random, base: dt.datetime, prefix: str = 
 
 
 # -- valid but awkward ----------------------------------------------------------------
+
 
 def _gbk_binary(order: dict) -> dict:
     order["title"] = xmlrpc.client.Binary(order["title"].encode("gbk"))

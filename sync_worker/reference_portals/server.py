@@ -248,7 +248,9 @@ class RegulatorPortal(_BasePortal):
         self._auth(session)
         if not isinstance(params, dict):
             raise _fault(422, "params must be a struct")
-        items, cursor, more, remaining = self._deliver("complaints.fetch", params.get("after", ""), params.get("max", 100))
+        items, cursor, more, remaining = self._deliver(
+            "complaints.fetch", params.get("after", ""), params.get("max", 100)
+        )
         return {"items": items, "cursor": cursor, "more": more, "remaining": remaining}
 
     def confirm(self, session: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -302,7 +304,9 @@ def _check_key(key: Any) -> None:
         raise _fault(422, "idempotency key must be a string of 8..200 characters")
 
 
-def _idempotent(store: PortalStore, key: str, request: Any, run: Callable[[], dict], duplicate_key: str = "duplicate") -> dict:
+def _idempotent(
+    store: PortalStore, key: str, request: Any, run: Callable[[], dict], duplicate_key: str = "duplicate"
+) -> dict:
     try:
         answer = store.idempotent(key, request, run)
     except ValueError as exc:

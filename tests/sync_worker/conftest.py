@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # the tests import the package from the working tree
     sys.path.insert(0, str(ROOT))
 
-from sync_worker.reference_portals import start_portal
-from sync_worker.state import StateStore
+from sync_worker.reference_portals import start_portal  # noqa: E402
+from sync_worker.state import StateStore  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:

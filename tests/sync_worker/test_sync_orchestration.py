@@ -100,6 +100,7 @@ def test_faulty_portal_gives_every_case_exactly_once(hotline, state, faults):
     assert sorted(gateway.refs("hotline")) == sorted(seeded.expected_cases)
     assert gateway.creates == len(seeded.expected_cases)
     hotline.faults.clear()
+    state._db.execute("UPDATE outbox SET next_attempt_at = 0")  # do not wait out the backoff
     make_sync(gateway, state).run(hotline_binding(hotline))
     assert state.pending_count("hotline") == 0
     assert set(hotline.store.acks) == seeded.expected_cases

@@ -115,7 +115,10 @@ def test_dropped_answer_after_commit_is_temporary_and_replay_is_safe(hotline):
 
 
 def test_slow_portal_times_out():
-    with start_portal("hotline", faults=FaultPlan(slow=1.0, slow_seconds=1.5)) as portal, pytest.raises(TemporaryFailure):
+    with (
+        start_portal("hotline", faults=FaultPlan(slow=1.0, slow_seconds=1.5)) as portal,
+        pytest.raises(TemporaryFailure),
+    ):
         HotlineClient(portal.url, "hotline-token", timeout=0.3).pull("", 10)
 
 
@@ -201,7 +204,17 @@ def test_reference_portal_cli_serves_and_stops(tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sync_worker.reference_portals", "hotline", "--port", str(port), "--records", "7", "--control"],
+        [
+            sys.executable,
+            "-m",
+            "sync_worker.reference_portals",
+            "hotline",
+            "--port",
+            str(port),
+            "--records",
+            "7",
+            "--control",
+        ],
         cwd=root,
         stderr=subprocess.PIPE,
         text=True,

@@ -113,7 +113,8 @@ def test_kill_9_never_loses_a_committed_page(tmp_path: Path):
         from sync_worker.records import AckItem
         s = StateStore({str(path)!r})
         for n in range(1, 100000):
-            s.commit_page("hotline", f"c{{n}}", {{f"R{{n}}": 1}}, (f"ack{{n}}", [AckItem(f"R{{n}}", 1, "accepted")]), [])
+            ack = (f"ack{{n}}", [AckItem(f"R{{n}}", 1, "accepted")])
+            s.commit_page("hotline", f"c{{n}}", {{f"R{{n}}": 1}}, ack, [])
             print(n, flush=True)
         """
     )
