@@ -481,7 +481,14 @@ class Synchronizer:
             return
         now = utc_now()
         receipts = [(i.case_id, (i.response or {}).get("receipt_no", ""), now) for i in items]
-        self._retry("record receipts", lambda: self.gateway.record_receipts(receipts))  # type: ignore[arg-type]
+        try:
+            self._retry("record receipts", lambda: self.gateway.record_receipts(receipts))  # type: ignore[arg-type]
+        except OdooRecordError as exc:
+            # the portal has the result; only our note of it is missing: keep it queued
+            log.error(
+                "receipts not recorded in Odoo, will retry", extra={"kv": {"count": len(items), "error": str(exc)}}
+            )
+            return
         self.state.mark_recorded([i.key for i in items])
         report.receipts_recorded += len(items)
 
