@@ -872,7 +872,16 @@ class ComplaintCase(models.Model):
     def action_open_close_wizard(self):
         self.ensure_one()
         return self.env["complaint.close.wizard"]._open_for(
-            self.env._("Close %s", self.name), case_id=self.id)
+            self.env._("Close %s", self.name), case_id=self.id, criterion=self._likely_closure_criterion())
+
+    def _likely_closure_criterion(self):
+        """The criterion the office most likely closes by, proposed in the dialog."""
+        self.ensure_one()
+        if self.validity in ("invalid", "malicious"):
+            return "ruled_invalid"
+        if self.satisfaction in ("satisfied", "basically_satisfied"):
+            return "customer_accepts"
+        return "law_supports" if self.date_callback else False
 
     def action_open_callback_wizard(self):
         self.ensure_one()
