@@ -63,6 +63,19 @@ def _relabel(store, prefix: str) -> None:
         entry.ref = entry.payload["order_no"]
 
 
+def grant_sync_rights(args: argparse.Namespace) -> None:
+    """The benchmark user must be in the add-on's integration group (lease, quarantine)."""
+    gateway = OdooGateway(_settings(args))
+    group = gateway._call(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", "addon_complaints"), ("name", "=", "group_complaint_integration")],
+        fields=["res_id"],
+    )
+    if group:
+        gateway._call("res.users", "write", [gateway._odoo.env.uid], {"groups_id": [(4, group[0]["res_id"])]})
+
+
 def worker_import(args: argparse.Namespace, prefix: str) -> dict:
     with start_portal("hotline") as portal, tempfile.TemporaryDirectory() as tmp:
         seed(portal.store, "hotline", args.orders, rng=random.Random(1))
@@ -193,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         print("no Odoo server: set ODOO_TEST_URL and ODOO_TEST_DB (or --url/--db)", file=sys.stderr)
         return 2
     run = uuid.uuid4().hex[:6].upper()
+    grant_sync_rights(args)
     figures: dict = {"worker": worker_import(args, f"BW{run}-")}
     figures["naive"] = naive_loop(args, f"BN{run}-")
     figures["orm_ceiling"] = orm_ceiling(args, f"BO{run}-")

@@ -1,8 +1,7 @@
 """Fixtures for the sync worker tests.
 
-Odoo-backed tests are marked ``odoo`` and use the ``odoo_server`` fixture of the Odoo
-tier (tests/conftest.py, tests/odoo_tier/server.py); where that fixture is not available
-they are skipped with the reason.
+Odoo-backed tests (test_sync_odoo.py) are marked ``odoo`` and use the ``odoo_server``
+fixture of tests/conftest.py, which skips them with the reason outside the Odoo tier.
 """
 
 from __future__ import annotations
@@ -22,18 +21,6 @@ from sync_worker.state import StateStore  # noqa: E402
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "odoo: needs a real Odoo 18 with addon_complaints (odoo_server fixture)")
-
-
-@pytest.fixture
-def odoo(request: pytest.FixtureRequest):
-    """The Odoo tier's server (url, host, port, db, login, password) or a skip."""
-    try:
-        server = request.getfixturevalue("odoo_server")
-    except pytest.FixtureLookupError:
-        pytest.skip("Odoo tier not available: no odoo_server fixture in tests/conftest.py yet")
-    if server is None:
-        pytest.skip("Odoo tier not available: odoo_server yielded nothing")
-    return server
 
 
 @pytest.fixture
