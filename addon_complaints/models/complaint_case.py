@@ -425,6 +425,12 @@ class ComplaintCase(models.Model):
                 | self.feedback_signed_by_id | self.respondent_user_id | self.interested_user_ids
                 | self.assignment_ids.accepted_by_id)
 
+    def _finish_open_assignments(self):
+        """The dispatch orders of a case that ends or starts over are done: departments
+        no longer owe anything on them (whoever ends the case may not edit the orders)."""
+        self.assignment_ids.filtered(lambda a: a.state in ("pending", "accepted")).sudo().write(
+            {"state": "done"})
+
     def _check_recusal(self, user, role):
         self.ensure_one()
         if user == self.respondent_user_id or user in self.interested_user_ids:
@@ -751,8 +757,7 @@ class ComplaintCase(models.Model):
 
     def _reopen(self, note):
         self.ensure_one()
-        self.assignment_ids.filtered(lambda a: a.state in ("pending", "accepted")).sudo().write(
-            {"state": "done"})
+        self._finish_open_assignments()
         self.write({
             "state": "accepted",
             "reopen_count": self.reopen_count + 1,
@@ -793,8 +798,7 @@ class ComplaintCase(models.Model):
 
     def _close(self, criterion, evidence, improvement=""):
         self.ensure_one()
-        self.assignment_ids.filtered(lambda a: a.state in ("pending", "accepted")).sudo().write(
-            {"state": "done"})
+        self._finish_open_assignments()
         if self.validity == "malicious" and self.partner_id:
             self.partner_id.sudo().complaint_malicious = True
         self.activity_unlink([STEP_ACTIVITY])
@@ -810,8 +814,7 @@ class ComplaintCase(models.Model):
         if not (reason or "").strip():
             raise UserError(self.env._("Record what the customer said when withdrawing."))
         for case in self:
-            case.assignment_ids.filtered(lambda a: a.state in ("pending", "accepted")).sudo().write(
-                {"state": "done"})
+            case._finish_open_assignments()
             case.activity_unlink([STEP_ACTIVITY])
             case.write({"withdrawal_reason": reason, "date_closed": fields.Datetime.now(),
                         "state": "withdrawn"})

@@ -9,3 +9,4 @@ from . import test_repeat_and_level
 from . import test_recusal
 from . import test_access
 from . import test_tour
+from . import test_i18n
