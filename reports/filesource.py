@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import logging
@@ -21,12 +22,12 @@ class FileError(ValueError):
 
 
 def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
-    head = path.read_bytes()[:sample_bytes] if path.stat().st_size <= sample_bytes else \
-        path.open("rb").read(sample_bytes)
+    with path.open("rb") as fh:
+        head = fh.read(sample_bytes)
     for enc in ENCODINGS:
         try:
-            # A multi-byte character may be cut at the end of the sample.
-            head.decode(enc) if len(head) < sample_bytes else head[:-4].decode(enc)
+            # final=False: a multi-byte character cut at the end of the sample is fine.
+            codecs.getincrementaldecoder(enc)().decode(head, final=False)
         except UnicodeDecodeError:
             continue
         return enc
@@ -35,26 +36,24 @@ def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
 
 def read_csv(path: Path) -> pd.DataFrame:
     enc = detect_encoding(path)
-    if enc == "utf-8-sig" and path.stat().st_size > (1 << 20):
-        # The sample passed; check the rest too so a GBK tail cannot half-decode.
-        try:
-            with path.open("r", encoding=enc) as fh:
-                for _ in iter(lambda: fh.read(1 << 24), ""):
-                    pass
-        except UnicodeDecodeError:
-            enc = "gb18030"
-    log.info("reading %s (%s)", path, enc)
-    with path.open("r", encoding=enc, newline="") as fh:
+    with path.open("r", encoding=enc, errors="replace", newline="") as fh:
         first = fh.readline()
     try:
         sep = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
     except csv.Error:
         sep = ","
-    try:
-        return pd.read_csv(path, encoding=enc, sep=sep, dtype=str, keep_default_na=False,
-                           na_values=[""], engine="c")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise FileError(f"{path}: not a readable CSV file: {exc}") from exc
+    for attempt in (enc, "gb18030"):
+        log.info("reading %s (%s)", path, attempt)
+        try:
+            return pd.read_csv(path, encoding=attempt, sep=sep, dtype=str,
+                               keep_default_na=False, na_values=[""], engine="c")
+        except UnicodeDecodeError:
+            # The first megabyte was UTF-8 but a later part is not: read it as GBK.
+            if attempt == "gb18030":
+                break
+        except pd.errors.ParserError as exc:
+            raise FileError(f"{path}: not a readable CSV file: {exc}") from exc
+    raise FileError(f"{path}: neither UTF-8 nor GBK/GB18030 text")
 
 
 def _cell_text(v: object) -> object:

@@ -51,6 +51,10 @@ COMPENSATIONS = TableSpec("compensations", model.COMP_COLUMNS, model.COMP_REQUIR
                           model.COMP_DATES, [], [], model.COMP_FLOAT, model.COMP_CODED,
                           model.COMP_FIELD_LABELS)
 
+# Text columns the reports group by: stray spaces would split a group, so they are trimmed.
+GROUPING = {"company_id", "category_id", "department_id", "location", "not_accepted_reason_id",
+            "currency_id", "case_id", "repeat_of_id", "external_source"}
+
 _TRUE = {"true", "1", "yes", "y", "是", "真", "t"}
 _FALSE = {"false", "0", "no", "n", "否", "假", "f", ""}
 # Odoo's import-compatible export names a many2one key as "field/code", "field/id", …
@@ -139,23 +143,27 @@ def _to_datetime(s: pd.Series, spec: TableSpec, column: str, dayfirst: bool,
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s
     else:
-        text = s.astype("string").str.strip()
-        text = text.mask(text == "")
+        # Exports write one format; trying the usual ones whole-column keeps a million
+        # rows fast, and only what is left goes through the slow per-value parser.
+        text = s.where(s.notna(), None).astype(object)
         out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-        todo = text.notna()
+        todo = text.notna().to_numpy() & (text.to_numpy() != "")
         for fmt in _FAST_FORMATS:
             if not todo.any():
                 break
             parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-            hit = parsed.notna()
-            out.loc[hit[hit].index] = parsed[hit]
-            todo.loc[hit[hit].index] = False
+            hit = parsed.notna().to_numpy()
+            idx = np.flatnonzero(todo)[hit]
+            out.iloc[idx] = parsed.to_numpy()[hit]
+            todo[idx] = False
         if todo.any():
-            parsed = pd.to_datetime(text[todo], format="mixed", dayfirst=dayfirst,
-                                    errors="coerce")
-            hit = parsed.notna()
-            out.loc[hit[hit].index] = parsed[hit]
-            bad = text[todo][~hit]
+            rest = text[todo].astype(str).str.strip()
+            parsed = pd.to_datetime(rest, format="mixed", dayfirst=dayfirst, errors="coerce")
+            hit = parsed.notna().to_numpy()
+            idx = np.flatnonzero(todo)
+            out.iloc[idx[hit]] = parsed.to_numpy()[hit]
+            bad = rest[~hit]
+            bad = bad[bad != ""]
             for value, n in bad.value_counts().items():
                 issues.append(DataIssue(spec.name, column, str(value), int(n),
                                         "not a date, left empty"))
@@ -171,12 +179,17 @@ def _to_number(s: pd.Series, spec: TableSpec, column: str, issues: list[DataIssu
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         out = s.astype(float)
     else:
-        text = s.astype("string").str.replace(",", "", regex=False).str.strip()
-        out = pd.to_numeric(text, errors="coerce")
-        bad = text[out.isna() & text.notna() & (text != "")]
-        for value, n in bad.value_counts().items():
-            issues.append(DataIssue(spec.name, column, str(value), int(n),
-                                    "not a number, left empty"))
+        out = pd.to_numeric(s, errors="coerce")
+        failed = out.isna() & s.notna()
+        if failed.any():
+            # Thousands separators and padding are common in exports; clean only those.
+            text = s[failed].astype(str).str.replace(",", "", regex=False).str.strip()
+            fixed = pd.to_numeric(text, errors="coerce")
+            out[failed] = fixed
+            bad = text[fixed.isna() & (text != "")]
+            for value, n in bad.value_counts().items():
+                issues.append(DataIssue(spec.name, column, str(value), int(n),
+                                        "not a number, left empty"))
     if integer:
         return out.fillna(0).round().astype("int64")
     return out.astype(float)
@@ -241,8 +254,13 @@ def normalize(raw: pd.DataFrame, spec: TableSpec, mapping: TableMapping,
         elif fname in spec.ints or fname in spec.floats:
             s = _to_number(s, spec, fname, issues, fname in spec.ints)
         else:
-            lookup = (_code_lookup(spec.coded[fname], {}) if fname in spec.coded else None)
-            s = _map_values(s, lookup, mapping.values.get(fname, {}), spec, fname, issues)
+            extra = mapping.values.get(fname, {})
+            if fname in spec.coded or fname in GROUPING or extra:
+                lookup = _code_lookup(spec.coded[fname], {}) if fname in spec.coded else None
+                s = _map_values(s, lookup, extra, spec, fname, issues)
+            else:
+                # Free text is kept as written; only values that group rows are tidied.
+                s = s.astype(object).where(s.notna(), None)
         out[fname] = s
     frame = pd.DataFrame(out, index=df.index).reset_index(drop=True)
     if "repeat_count" in frame:

@@ -74,9 +74,10 @@ def _zh(table: dict[str, model.Code], s: pd.Series) -> pd.Series:
 
 def mask_phone(s: pd.Series) -> pd.Series:
     """138****1234: enough to recognise a caller, not to call them (domain.md §7)."""
-    text = s.astype("string")
-    masked = text.str.replace(r"^(\d{3})\d{4}(\d{4})$", r"\1****\2", regex=True)
-    return masked.astype(object).where(text.notna(), None)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    masked = [f"{u[:3]}****{u[7:]}" if len(u) == 11 and u.isdigit() else u
+              for u in map(str, uniques.tolist())]
+    return pd.Series(np.array([*masked, None], dtype=object)[codes], index=s.index)
 
 
 def register_frame(cases: pd.DataFrame, comps: pd.DataFrame,

@@ -6,6 +6,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -110,15 +111,24 @@ def table(ws: Worksheet, row: int, cols: Sequence[Col], frame: pd.DataFrame,
         return row + 2
     values = [frame[c.key].tolist() if c.key in frame else [None] * len(frame) for c in cols]
     flags = subtotal.tolist() if subtotal is not None else [False] * len(frame)
+    # Setting font/border/format through openpyxl's descriptors hashes the style objects on
+    # every cell; long tables copy the style array of a first, fully styled cell instead.
+    protos: dict[tuple[int, bool], object] = {}
     for i in range(len(frame)):
         for j, c in enumerate(cols):
             cell = ws.cell(row + i, col0 + j, cell_value(values[j][i]))
+            key = (j, bool(flags[i]))
+            proto = protos.get(key)
+            if proto is not None:
+                cell._style = copy(proto)
+                continue
             cell.font, cell.border = BODY, BOX
             if c.fmt:
                 cell.number_format = c.fmt
             if flags[i]:
                 cell.fill = SUBTOTAL_FILL
                 cell.font = Font(name=FONT, size=10, bold=True)
+            protos[key] = copy(cell._style)
     return row + len(frame) + 1
 
 

@@ -13,10 +13,12 @@ landscape print setup, like the openpyxl documents.
 from __future__ import annotations
 
 import queue
+import re
 import threading
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -26,7 +28,7 @@ from openpyxl.utils import get_column_letter
 
 EXCEL_MAX_ROWS = 1_048_576
 EPOCH = pd.Timestamp("1899-12-30")
-_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+_ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 # Style ids in styles.xml below.
 S_HEADER, S_DATETIME, S_INT, S_FLOAT, S_TEXT = 1, 2, 3, 4, 5
@@ -40,14 +42,23 @@ class StreamColumn:
     width: float = 14
 
 
+def _clean(texts: list[str]) -> list[str]:
+    """XML-escaped text without the control characters XML 1.0 forbids. One scan of the
+    joined values decides whether any work is needed: usually none is."""
+    joined = "\n".join(texts)
+    if _ILLEGAL_RE.search(joined):
+        texts = [_ILLEGAL_RE.sub("", t) for t in texts]
+    if "&" in joined or "<" in joined or ">" in joined:
+        texts = [escape(t) for t in texts]
+    return texts
+
+
 def _xml_text(values: np.ndarray) -> np.ndarray:
-    """Escape distinct strings only; repeated values cost nothing."""
-    s = pd.Series(values, dtype=object)
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    u = pd.Series(uniques, dtype=object).astype(str).str.replace(_ILLEGAL, "", regex=True)
-    cells = np.array(['<c t="inlineStr" s="5"><is><t xml:space="preserve">'
-                      + escape(t) + "</t></is></c>" if t != "" else "<c/>" for t in u]
-                     + ["<c/>"], dtype=object)
+    """Inline-string cells; distinct values are built once."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    texts = _clean([str(u) for u in uniques.tolist()])
+    cells = np.array([f'<c t="inlineStr" s="5"><is><t xml:space="preserve">{t}</t></is></c>'
+                      if t else "<c/>" for t in texts] + ["<c/>"], dtype=object)
     return cells[codes]
 
 
@@ -60,7 +71,7 @@ class _SharedStrings:
         codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
         self.count += int((codes >= 0).sum())
         out = []
-        for u in uniques:
+        for u in uniques.tolist():
             t = str(u)
             if t == "":
                 out.append("<c/>")
@@ -74,39 +85,44 @@ class _SharedStrings:
                '"http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
                f'count="{self.count}" uniqueCount="{len(self.index)}">').encode()
         buf = []
-        for t in self.index:
-            t = pd.Series([t]).str.replace(_ILLEGAL, "", regex=True).iloc[0]
-            buf.append(f'<si><t xml:space="preserve">{escape(t)}</t></si>')
+        for t in _clean(list(self.index)):
+            buf.append(f'<si><t xml:space="preserve">{t}</t></si>')
             if len(buf) >= 10000:
                 yield "".join(buf).encode()
                 buf = []
         yield ("".join(buf) + "</sst>").encode()
 
 
-def _number_cells(values: pd.Series, style: int, fmt: str) -> np.ndarray:
+def _number_cells(values: pd.Series, style: int) -> list[np.ndarray]:
+    # Counts and amounts repeat a lot: format each distinct value once.
     v = pd.to_numeric(values, errors="coerce")
-    missing = v.isna().to_numpy()
-    if fmt == "int":
-        text = v.fillna(0).round().astype("int64").to_numpy().astype(str)
-    else:
-        text = np.char.mod("%.15g", v.fillna(0).to_numpy(float))
-    cells = np.char.add(np.char.add(f'<c s="{style}"><v>', text), "</v></c>").astype(object)
-    cells[missing] = "<c/>"
-    return cells
+    codes, uniques = pd.factorize(v, use_na_sentinel=True)
+    cells = [f'<c s="{style}"><v>{u:.15g}</v></c>' if style == S_FLOAT else
+             f'<c s="{style}"><v>{int(round(u))}</v></c>' for u in uniques.tolist()]
+    return [np.array([*cells, "<c/>"], dtype=object)[codes]]
 
 
-def _datetime_cells(values: pd.Series) -> np.ndarray:
+@lru_cache(maxsize=1)
+def _day_fractions() -> np.ndarray:
+    """The text of second s of a day as a fraction of a serial date, for every s."""
+    return np.array([f"{round(s / 86400 * 1e8):08d}</v></c>" for s in range(86400)],
+                    dtype=object)
+
+
+def _datetime_cells(values: pd.Series) -> list[np.ndarray]:
+    """Serial dates to the second as two pieces per cell: the day part (few distinct
+    values) and the time of day (at most 86,400 distinct values), both looked up."""
     ts = pd.to_datetime(values, errors="coerce")
     missing = ts.isna().to_numpy()
-    # Serial day number with the time as a fraction, to the second (integer arithmetic, so
-    # the text is exact and cheap to produce).
-    secs = ((ts - EPOCH).dt.total_seconds().fillna(0).round().astype("int64")).to_numpy()
+    secs = (ts - EPOCH).dt.total_seconds().fillna(0).round().astype("int64").to_numpy()
     days, rem = np.divmod(secs, 86400)
-    frac = np.round(rem / 86400 * 1e8).astype("int64")
-    text = np.char.add(np.char.add(days.astype(str), "."), np.char.zfill(frac.astype(str), 8))
-    cells = np.char.add(np.char.add(f'<c s="{S_DATETIME}"><v>', text), "</v></c>").astype(object)
-    cells[missing] = "<c/>"
-    return cells
+    uniq, inv = np.unique(days, return_inverse=True)
+    head = np.array([f'<c s="{S_DATETIME}"><v>{d}.' for d in uniq.tolist()],
+                    dtype=object)[inv]
+    tail = _day_fractions()[rem]
+    head[missing] = "<c/>"
+    tail[missing] = ""
+    return [head, tail]
 
 
 _NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -142,15 +158,15 @@ def _sheet_tail(columns: Sequence[StreamColumn], nrows: int) -> str:
 
 def _rows_xml(chunk: pd.DataFrame, columns: Sequence[StreamColumn], first_row: int,
               sst: _SharedStrings) -> bytes:
-    parts = []
+    parts: list[np.ndarray] = []
     for c in columns:
         s = chunk[c.key]
         if c.kind == "datetime":
-            parts.append(_datetime_cells(s))
+            parts.extend(_datetime_cells(s))
         elif c.kind == "int":
-            parts.append(_number_cells(s, S_INT, "int"))
+            parts.extend(_number_cells(s, S_INT))
         elif c.kind == "float":
-            parts.append(_number_cells(s, S_FLOAT, "float"))
+            parts.extend(_number_cells(s, S_FLOAT))
         elif c.kind == "shared":
             parts.append(sst.cells(s.to_numpy(dtype=object)))
         else:
