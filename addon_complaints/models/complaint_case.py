@@ -8,8 +8,10 @@ OPEN_STATES = ("draft", "approval", "accepted", "dispatched", "handling", "feedb
                "replied")
 # A case in one of these states is a record of what happened: nobody edits it any more.
 LOCKED_STATES = ("not_accepted", "closed", "withdrawn", "merged")
-# Fields that may still change on a locked case: the discussion and its activities.
+# Fields that may still change on a locked case: the discussion, its activities, and the
+# upstream portal's receipt for the result we sent it.
 _WRITABLE_WHEN_LOCKED_PREFIXES = ("message_", "activity_", "website_message")
+_WRITABLE_WHEN_LOCKED = ("external_receipt", "external_pushed_at")
 # Shown only to the complaint office when a case is confidential (whistle-blowing).
 CONFIDENTIAL_FIELDS = ("partner_id", "partner_name", "partner_phone", "partner_email",
                        "partner_address", "partner_id_number")
@@ -303,7 +305,8 @@ class ComplaintCase(models.Model):
 
     def write(self, vals):
         if any(case.state in LOCKED_STATES for case in self) and not self.env.su:
-            blocked = [f for f in vals if not f.startswith(_WRITABLE_WHEN_LOCKED_PREFIXES)]
+            blocked = [f for f in vals if not f.startswith(_WRITABLE_WHEN_LOCKED_PREFIXES)
+                       and f not in _WRITABLE_WHEN_LOCKED]
             if blocked:
                 raise UserError(self.env._(
                     "Closed, withdrawn, not-accepted and merged cases are kept as they are and "

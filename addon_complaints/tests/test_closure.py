@@ -69,6 +69,8 @@ class TestClosure(ComplaintCase):
         with self.assertRaises(UserError):
             case.with_user(self.office).subject = "Changed later"
         case.with_user(self.office).message_post(body="Archive consulted.")
+        case.with_user(self.office).write({"external_receipt": "R-1", "external_pushed_at": case.date_closed})
+        self.assertEqual(case.external_receipt, "R-1", "the portal's receipt still lands on a closed case")
 
     def test_retention_follows_the_company(self):
         self.company.complaint_retention_years = 30
