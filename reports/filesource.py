@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -34,7 +35,10 @@ def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
     raise FileError(f"{path}: neither UTF-8 nor GBK/GB18030 text")
 
 
-def read_csv(path: Path) -> pd.DataFrame:
+Select = Callable[[list[str]], list[str]]
+
+
+def read_csv(path: Path, select: Select | None = None) -> pd.DataFrame:
     enc = detect_encoding(path)
     with path.open("r", encoding=enc, errors="replace", newline="") as fh:
         first = fh.readline()
@@ -45,7 +49,11 @@ def read_csv(path: Path) -> pd.DataFrame:
     for attempt in (enc, "gb18030"):
         log.info("reading %s (%s)", path, attempt)
         try:
-            return pd.read_csv(path, encoding=attempt, sep=sep, dtype=str,
+            usecols = None
+            if select is not None:
+                header = pd.read_csv(path, encoding=attempt, sep=sep, nrows=0)
+                usecols = select(list(header.columns))
+            return pd.read_csv(path, encoding=attempt, sep=sep, dtype=str, usecols=usecols,
                                keep_default_na=False, na_values=[""], engine="c")
         except UnicodeDecodeError:
             # The first megabyte was UTF-8 but a later part is not: read it as GBK.
@@ -81,15 +89,17 @@ def read_xlsx(path: Path, sheet: str | int = 0) -> pd.DataFrame:
     return frame
 
 
-def read_table(path: Path) -> pd.DataFrame:
+def read_table(path: Path, select: Select | None = None) -> pd.DataFrame:
+    """The table in ``path``; ``select`` picks the columns worth parsing from the header."""
     path = Path(path)
     if not path.exists():
         raise FileError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path)
+        frame = read_xlsx(path)
+        return frame[select(list(frame.columns))] if select else frame
     if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(path)
+        return read_csv(path, select)
     raise FileError(f"{path}: expected a .csv or .xlsx file")
 
 

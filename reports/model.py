@@ -30,6 +30,13 @@ CASE_INT = ["affected_count", "reopen_count", "repeat_count"]
 CASE_FLOAT = ["handling_hours"]
 CASE_COLUMNS = CASE_TEXT + CASE_DATES + CASE_BOOL + CASE_INT + CASE_FLOAT
 
+# Stored fields no report reads: sources skip them (Odoo is asked only for the rest, and a
+# file's columns for them are not parsed).
+CASE_UNREAD = {"description", "partner_address", "owner_user_id", "handler_user_id",
+               "date_verified", "handling_hours", "closure_criterion", "external_source",
+               "external_deadline"}
+CASE_READ = [c for c in CASE_COLUMNS if c not in CASE_UNREAD]
+
 # Without these a case cannot be placed in a period or a company at all.
 CASE_REQUIRED = ["name", "date_received"]
 

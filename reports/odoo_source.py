@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from reports.model import CASE_BOOL, CASE_COLUMNS, COMP_COLUMNS
+from reports.model import CASE_BOOL, CASE_READ, COMP_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def read(cfg: OdooConfig, since: pd.Timestamp, until: pd.Timestamp,
               ("date_received", "<", until.strftime("%Y-%m-%d %H:%M:%S"))]
     if company:
         domain.append(("company_id.name", "=", company))
-    case_fields = ["id", *CASE_COLUMNS]
+    case_fields = ["id", *CASE_READ]
     frames = [_flatten(b, keyed)
               for b in _batches(odoo, "complaint.case", domain, case_fields, progress) if b]
     cases = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=case_fields)

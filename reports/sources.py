@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from reports import filesource, normalize, odoo_source
+from reports import filesource, model, normalize, odoo_source
 from reports import mapping as mapping_mod
 from reports.period import Period
 
@@ -81,6 +81,14 @@ def _finish(cases_raw: pd.DataFrame, comps_raw: pd.DataFrame | None, mp: mapping
     return CaseData(cases, comps, issues, source, _as_of(cases))
 
 
+def _case_columns(mp: mapping_mod.Mapping) -> filesource.Select:
+    """Keep the columns of fields the reports read, and unknown ones (to report them)."""
+    def select(columns: list[str]) -> list[str]:
+        resolved, _ = normalize.resolve_columns(columns, normalize.CASES, mp.cases)
+        return [c for c in columns if resolved.get(c, "") not in model.CASE_UNREAD]
+    return select
+
+
 def _compensation_file(cases_path: Path) -> Path | None:
     """compensations.csv/xlsx next to cases.csv/xlsx, if there is one."""
     for name in ("compensations.csv", "compensations.xlsx"):
@@ -102,7 +110,7 @@ def from_files(cases_path: Path, comps_path: Path | None = None,
         comps_path = _compensation_file(cases_path)
     try:
         mp = mapping_mod.load(mapping_path) if mapping_path else mapping_mod.Mapping()
-        cases_raw = filesource.read_table(cases_path)
+        cases_raw = filesource.read_table(cases_path, _case_columns(mp))
         comps_raw = filesource.read_table(comps_path) if comps_path else None
     except (mapping_mod.MappingError, filesource.FileError) as exc:
         raise SourceError(str(exc)) from exc

@@ -57,9 +57,18 @@ def _xml_text(values: np.ndarray) -> np.ndarray:
     """Inline-string cells; distinct values are built once."""
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
     texts = _clean([str(u) for u in uniques.tolist()])
-    cells = np.array([f'<c t="inlineStr" s="5"><is><t xml:space="preserve">{t}</t></is></c>'
-                      if t else "<c/>" for t in texts] + ["<c/>"], dtype=object)
+    cells = np.array([_inline(t) for t in texts] + ["<c/>"], dtype=object)
     return cells[codes]
+
+
+def _inline(t: str) -> str:
+    if not t:
+        return "<c/>"
+    # xml:space only where spaces at the ends must survive: a million cells add up.
+    if t[0].isspace() or t[-1].isspace():
+        return f'<c t="inlineStr"><is><t xml:space="preserve">{t}</t></is></c>'
+    return f'<c t="inlineStr"><is><t>{t}</t></is></c>'
+
 
 
 class _SharedStrings:
@@ -77,7 +86,7 @@ class _SharedStrings:
                 out.append("<c/>")
                 continue
             i = self.index.setdefault(t, len(self.index))
-            out.append(f'<c t="s" s="5"><v>{i}</v></c>')
+            out.append(f'<c t="s"><v>{i}</v></c>')
         return np.array(out + ["<c/>"], dtype=object)[codes]
 
     def xml(self) -> Iterator[bytes]:
