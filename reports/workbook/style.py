@@ -141,6 +141,8 @@ def fit_columns(ws: Worksheet, minimum: int = 8, maximum: int = 60,
         for cell in row:
             if cell.row in skip or cell.value is None:
                 continue
+            if cell.font.sz != BODY.sz:  # titles, sections and notes may run across columns
+                continue
             w = text_width(cell.value)
             if cell.number_format in (PCT,):
                 w = 7
