@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -294,13 +295,10 @@ class ComplaintCase(models.Model):
             if vals.get("name", self.env._("New")) == self.env._("New") or not vals.get("name"):
                 vals["name"] = (self.env["ir.sequence"].with_company(company)
                                 .next_by_code("complaint.case") or self.env._("New"))
-            if not vals.get("partner_id") and vals.get("partner_name"):
-                vals["partner_id"] = self._find_or_create_partner(vals, company).id
+        self._link_complainants(vals_list)
         cases = super().create(vals_list)
-        for case in cases:
-            case._record_if_repeat()
-            if case.is_emergency:
-                case._notify_emergency()
+        cases._record_repeats()
+        cases.filtered("is_emergency")._notify_emergency()
         return cases
 
     def write(self, vals):
@@ -338,69 +336,109 @@ class ComplaintCase(models.Model):
         return result
 
     @api.model
-    def _find_or_create_partner(self, vals, company):
-        """The complainant as a partner: found by phone or e-mail, else created on the fly."""
+    def _link_complainants(self, vals_list):
+        """Give each new case its complainant as a partner: found by phone or e-mail, else
+        created on the fly. One search and one create for the whole batch, so that a portal
+        import of thousands of cases stays fast."""
+        todo = [vals for vals in vals_list if not vals.get("partner_id") and vals.get("partner_name")]
+        if not todo:
+            return
         Partner = self.env["res.partner"]
-        domain = []
-        if vals.get("partner_phone"):
-            domain = ["|", ("phone", "=", vals["partner_phone"]), ("mobile", "=", vals["partner_phone"])]
-        elif vals.get("partner_email"):
-            domain = [("email", "=ilike", vals["partner_email"])]
-        if domain:
-            partner = Partner.search(domain + [("company_id", "in", [False, company.id])], limit=1)
-            if partner:
-                return partner
-        return Partner.create({
-            "name": vals["partner_name"],
-            "phone": vals.get("partner_phone"),
-            "email": vals.get("partner_email"),
-            "street": vals.get("partner_address"),
-        })
+        phones = {vals["partner_phone"] for vals in todo if vals.get("partner_phone")}
+        emails = {vals["partner_email"].strip().lower() for vals in todo
+                  if vals.get("partner_email") and not vals.get("partner_phone")}
+        by_phone, by_email = {}, {}
+        if phones or emails:
+            known = Partner.search(["|", "|", ("phone", "in", list(phones)), ("mobile", "in", list(phones)),
+                                    ("email_normalized", "in", list(emails))], order="id")
+            for partner in known:
+                for number in (partner.phone, partner.mobile):
+                    if number:
+                        by_phone.setdefault(number, partner)
+                if partner.email_normalized:
+                    by_email.setdefault(partner.email_normalized, partner)
+        new_index = {}  # the same new customer twice in one batch is one partner
+        to_create, waiting = [], []
+        for vals in todo:
+            company_id = vals.get("company_id") or self.env.company.id
+            email = (vals.get("partner_email") or "").strip().lower()
+            phone = vals.get("partner_phone")
+            partner = by_phone.get(phone) if phone else by_email.get(email)
+            if partner and partner.company_id.id in (False, company_id):
+                vals["partner_id"] = partner.id
+                continue
+            key = phone or email or len(to_create)
+            if key not in new_index:
+                new_index[key] = len(to_create)
+                to_create.append({
+                    "name": vals["partner_name"],
+                    "phone": phone,
+                    "email": vals.get("partner_email"),
+                    "street": vals.get("partner_address"),
+                })
+            waiting.append((vals, new_index[key]))
+        created = Partner.create(to_create)
+        for vals, index in waiting:
+            vals["partner_id"] = created[index].id
 
     # Repeats ---------------------------------------------------------------------------------
-    def _find_same_matter(self):
-        """The earlier case about the same matter: same customer, same category, in the window."""
-        self.ensure_one()
-        if self.repeat_of_id:
-            return self.repeat_of_id
-        if not (self.partner_id and self.category_id):
-            return self.browse()
-        window = self.company_id.complaint_repeat_window_days or 365
-        # Repeats are found across the whole company, whoever registered the earlier case:
-        # a clerk only sees their own cases, the rule must not.
-        return self.sudo().search([
-            ("id", "!=", self.id),
-            ("company_id", "=", self.company_id.id),
-            ("partner_id", "=", self.partner_id.id),
-            ("category_id", "=", self.category_id.id),
-            ("state", "not in", ("merged", "not_accepted")),
-            ("date_received", ">=", self.date_received - timedelta(days=window)),
-            ("date_received", "<=", self.date_received),
-        ], order="date_received desc, id desc", limit=1)
+    def _earlier_same_matters(self):
+        """For each case, the latest earlier case about the same matter (same customer, same
+        category, same company, within the company's window), found in one search.
 
-    def _record_if_repeat(self):
+        Repeats are found across the whole company, whoever registered the earlier case: a
+        clerk only sees their own cases, the rule must not.
+        """
+        found = {}
+        candidates = self.filtered(lambda c: c.partner_id and c.category_id and not c.repeat_of_id)
+        if candidates:
+            oldest = min(c.date_received - timedelta(days=c.company_id.complaint_repeat_window_days or 365)
+                         for c in candidates)
+            pool = self.sudo().search([
+                ("company_id", "in", candidates.company_id.ids),
+                ("partner_id", "in", candidates.partner_id.ids),
+                ("category_id", "in", candidates.category_id.ids),
+                ("state", "not in", ("merged", "not_accepted")),
+                ("date_received", ">=", oldest),
+            ], order="date_received desc, id desc")
+            same_matter = defaultdict(list)  # newest first, as searched
+            for earlier in pool:
+                same_matter[earlier.company_id.id, earlier.partner_id.id, earlier.category_id.id].append(earlier)
+            for case in candidates:
+                window = timedelta(days=case.company_id.complaint_repeat_window_days or 365)
+                key = (case.company_id.id, case.partner_id.id, case.category_id.id)
+                found[case.id] = next((
+                    earlier for earlier in same_matter[key]
+                    if (earlier.date_received, earlier.id) < (case.date_received, case.id)
+                    and earlier.date_received >= case.date_received - window), None)
+        for case in self.filtered("repeat_of_id"):
+            found[case.id] = case.repeat_of_id
+        return found
+
+    def _record_repeats(self):
         """A repeat of an open matter is recorded on the original; a repeat of a closed one
         opens a new case that carries the count on (it drives the level)."""
-        self.ensure_one()
-        original = self._find_same_matter()
-        if not original:
-            return
-        while original.state == "merged" and original.repeat_of_id:
-            original = original.repeat_of_id
-        # The escalation that follows is the system's doing, whoever registered the repeat.
-        original_sys = original.sudo()
-        if original.state in OPEN_STATES:
-            original_sys.repeat_count += 1
-            original_sys.message_post(body=self.env._(
-                "The customer raised this matter again (%(count)s times in all): %(ref)s — "
-                "%(content)s",
-                count=original_sys.repeat_count, ref=self.name,
-                content=self.description or self.subject))
-            self.sudo().write({"repeat_of_id": original.id, "state": "merged",
-                               "repeat_count": original_sys.repeat_count})
-        else:
-            self.sudo().write({"repeat_of_id": original.id,
-                               "repeat_count": original_sys.repeat_count + 1})
+        earlier_of = self._earlier_same_matters()
+        for case in self.sorted(lambda c: (c.date_received, c.id)):
+            original = earlier_of.get(case.id)
+            if not original:
+                continue
+            while original.state == "merged" and original.repeat_of_id:
+                original = original.repeat_of_id
+            # The escalation that follows is the system's doing, whoever registered the repeat.
+            original_sys = original.sudo()
+            if original.state in OPEN_STATES:
+                original_sys.repeat_count += 1
+                original_sys.message_post(body=self.env._(
+                    "The customer raised this matter again (%(count)s times in all): %(ref)s — "
+                    "%(content)s",
+                    count=original_sys.repeat_count, ref=case.name,
+                    content=case.description or case.subject))
+                case.sudo().write({"repeat_of_id": original.id, "state": "merged",
+                                   "repeat_count": original_sys.repeat_count})
+            else:
+                case.sudo().write({"repeat_of_id": original.id,
+                                   "repeat_count": original_sys.repeat_count + 1})
 
     # Helpers -----------------------------------------------------------------------------
     def _ensure_state(self, *states):

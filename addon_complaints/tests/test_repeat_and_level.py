@@ -61,3 +61,21 @@ class TestRepeatAndLevel(ComplaintCase):
         self.assertEqual(self.register(affected_count=9).level, "normal")
         self.assertEqual(self.register(affected_count=10, category_id=self.cat_quality.id).level,
                          "crisis")
+
+    def test_a_batch_import_links_partners_and_repeats_like_one_by_one(self):
+        base = {"subject": "Late", "demand_type": "complaint", "channel_id": self.channel_email.id,
+                "partner_name": "Qian Hao", "partner_phone": "13700000001",
+                "description": "Late again", "category_id": self.cat_delivery.id}
+        cases = self.env["complaint.case"].with_user(self.clerk).create([
+            dict(base, date_received="2026-03-02 09:00:00"),
+            dict(base, date_received="2026-03-03 09:00:00"),
+            dict(base, partner_name="Sun Yu", partner_phone="13700000002",
+                 date_received="2026-03-03 10:00:00"),
+        ])
+        first, repeat, other = cases
+        self.assertEqual(first.partner_id, repeat.partner_id, "one new partner per new customer")
+        self.assertNotEqual(first.partner_id, other.partner_id)
+        self.assertEqual(repeat.state, "merged")
+        self.assertEqual(repeat.repeat_of_id, first)
+        self.assertEqual(first.repeat_count, 2)
+        self.assertFalse(other.repeat_of_id)
