@@ -1,5 +1,4 @@
 import polib
-
 from odoo.modules.module import get_resource_path
 from odoo.tests import tagged
 from odoo.tools.translate import TranslationModuleReader
