@@ -40,8 +40,10 @@ CASE_READ = [c for c in CASE_COLUMNS if c not in CASE_UNREAD]
 # Without these a case cannot be placed in a period or a company at all.
 CASE_REQUIRED = ["name", "date_received"]
 
-COMP_TEXT = ["case_id", "remedy_type_id", "currency_id", "state", "department_id",
-             "cause_type", "level"]
+# company_id is not a documented compensation field: the Odoo source fills it from the case
+# so that equal references in two companies stay apart; files may leave it out.
+COMP_TEXT = ["case_id", "company_id", "remedy_type_id", "currency_id", "state",
+             "department_id", "cause_type", "level"]
 COMP_DATES = ["date_submitted", "date_approved", "date_paid"]
 COMP_FLOAT = ["amount", "amount_company", "amount_claimed"]
 COMP_COLUMNS = COMP_TEXT + COMP_DATES + COMP_FLOAT
@@ -215,6 +217,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
 }
 COMP_FIELD_LABELS: dict[str, tuple[str, str]] = {
     "case_id": ("投诉案件", "Case"),
+    "company_id": ("公司", "Company"),
     "remedy_type_id": ("补救方式", "Remedy Type"),
     "amount": ("金额", "Amount"),
     "currency_id": ("币种", "Currency"),

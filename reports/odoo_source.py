@@ -129,8 +129,17 @@ def read(cfg: OdooConfig, since: pd.Timestamp, until: pd.Timestamp,
     cases = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=case_fields)
     # A case is referred to by its reference, which the display name need not be.
     keyed["case_id"] = dict(zip(cases["id"], cases["name"], strict=True))
+    company_of = dict(zip(cases["id"], cases.get("company_id", pd.Series(None, index=cases.index)),
+                          strict=True))
     comp_domain = [("case_id." + f, op, v) for f, op, v in domain]
-    frames = [_flatten(b, keyed) for b in _batches(odoo, "complaint.compensation", comp_domain,
-                                                    COMP_COLUMNS, progress) if b]
+    fields = [f for f in COMP_COLUMNS if f != "company_id"]
+    frames = []
+    for batch in _batches(odoo, "complaint.compensation", comp_domain, fields, progress):
+        if batch:
+            frame = _flatten(batch, keyed)
+            # The case's company, read before the case id becomes its reference.
+            frame["company_id"] = [company_of.get(r["case_id"][0]) if r["case_id"] else None
+                                   for r in batch]
+            frames.append(frame)
     comps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COMP_COLUMNS)
     return cases.drop(columns=["id"], errors="ignore"), comps.drop(columns=["id"], errors="ignore")

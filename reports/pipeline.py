@@ -59,7 +59,11 @@ def split_companies(data: CaseData, only: str | None) -> dict[str, tuple[pd.Data
         if only and name != only:
             continue
         cases = data.cases[companies == name]
-        comps = data.compensations[data.compensations["case_id"].isin(cases["name"])]
+        comps = data.compensations
+        own = comps["case_id"].isin(cases["name"])
+        if comps["company_id"].notna().any():
+            own &= comps["company_id"].isna() | (comps["company_id"] == name)
+        comps = comps[own]
         out[name] = (cases, comps)
     return out
 

@@ -68,7 +68,8 @@ def _finish(cases_raw: pd.DataFrame, comps_raw: pd.DataFrame | None, mp: mapping
                                           "no date received: case left out"))
         log.warning("%d case(s) without a date received are left out", int(bad.sum()))
         cases = cases[~bad].reset_index(drop=True)
-    dup = cases["name"].duplicated(keep="first") & cases["name"].notna()
+    # References are unique per company (DATA_MODEL.md), not across companies.
+    dup = cases.duplicated(["company_id", "name"], keep="first") & cases["name"].notna()
     if dup.any():
         issues.append(normalize.DataIssue("cases", "name", "", int(dup.sum()),
                                           "duplicate reference: later rows left out"))

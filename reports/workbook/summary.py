@@ -72,7 +72,9 @@ def build(fig: CompanyFigures, path: Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总表 Summary"
-    row = style.title(ws, f"{TITLE_ZH} {TITLE_EN}",
+    heading = (f"{TITLE_ZH} {TITLE_EN}" if fig.period.is_quarter else
+               "年度客户意见汇总表 Yearly summary of customer feedback")
+    row = style.title(ws, heading,
                       style.subtitle(fig.company, fig.period.code, fig.as_of, fig.source), 6)
     total = len(fig.current)
     ws.cell(row, 1, "本期受理合计 Cases received in period").font = style.SECTION

@@ -75,6 +75,7 @@ def test_reads_in_batches_and_converts(monkeypatch):
     comp = data.compensations.iloc[0]
     assert (comp["case_id"], comp["remedy_type_id"], comp["currency_id"]) == (
         "TS2026-000002", "cash", "USD")
+    assert comp["company_id"] == "示范公司"
     assert data.issues == []
 
 

@@ -152,3 +152,23 @@ def test_help_explains_itself(capsys):
     text = capsys.readouterr().out
     for word in ("--period", "--source", "--mapping", "季度客户意见汇总表", "ODOO_URL"):
         assert word in text
+
+
+def test_equal_references_in_two_companies_stay_apart(tmp_path):
+    from reports_cases import comp
+
+    from reports import pipeline
+
+    rows = [case("TS2026-000001", "2026-07-01 10:00", company_id="甲公司"),
+            case("TS2026-000001", "2026-07-02 10:00", company_id="乙公司")]
+    comps = [comp("TS2026-000001", 10.0, date_paid="2026-07-03 10:00", company_id="甲公司"),
+             comp("TS2026-000001", 25.0, date_paid="2026-07-04 10:00", company_id="乙公司")]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pd.DataFrame(rows).to_csv(folder / "cases.csv", index=False)
+    pd.DataFrame(comps).to_csv(folder / "compensations.csv", index=False)
+    data = sources.from_files(folder)
+    assert len(data.cases) == 2 and data.issues == []
+    split = pipeline.split_companies(data, None)
+    assert split["甲公司"][1]["amount_company"].tolist() == [10.0]
+    assert split["乙公司"][1]["amount_company"].tolist() == [25.0]
