@@ -36,6 +36,7 @@ def compute(company: str, cases: pd.DataFrame, comps: pd.DataFrame, period: Peri
             as_of: pd.Timestamp, source: str, policy: metrics.Policy,
             issues: list[DataIssue] | None = None) -> CompanyFigures:
     """``cases`` and ``comps`` of this company only."""
+    cases = metrics.countable(cases)
     prev, ly = period.previous(), period.same_last_year()
     return CompanyFigures(
         company=company, period=period, as_of=as_of, source=source, policy=policy,

@@ -79,6 +79,13 @@ class Kpi:
         return self.numerator / self.denominator if self.denominator else None
 
 
+def countable(cases: pd.DataFrame) -> pd.DataFrame:
+    """Cases that count: a repeat merged into its original (state merged) is not a case of
+    its own — the original carries it in repeat_count (domain.md §1)."""
+    merged = cases["state"] == "merged"
+    return cases[~merged] if merged.any() else cases
+
+
 def in_period(ts: pd.Series, period: Period) -> pd.Series:
     return (ts >= period.start) & (ts < period.end)
 

@@ -18,12 +18,13 @@ CASE_TEXT = [
     "respondent_user_id", "location", "priority", "level", "category_id", "department_id",
     "owner_user_id", "handler_user_id", "state", "not_accepted_reason_id", "validity",
     "cause_type", "satisfaction", "repeat_of_id", "closure_criterion", "external_source",
-    "external_ref",
+    "external_ref", "partner_id", "external_receipt", "handling_process", "handling_result",
+    "reply_text",
 ]
 CASE_DATES = [
     "event_date", "date_received", "date_accepted", "date_dispatched", "date_feedback",
     "date_verified", "date_replied", "date_callback", "date_closed", "date_deadline",
-    "external_deadline",
+    "external_deadline", "external_pushed_at", "archive_date",
 ]
 CASE_BOOL = ["is_regulator_forwarded", "is_emergency"]
 CASE_INT = ["affected_count", "reopen_count", "repeat_count"]
@@ -34,7 +35,8 @@ CASE_COLUMNS = CASE_TEXT + CASE_DATES + CASE_BOOL + CASE_INT + CASE_FLOAT
 # file's columns for them are not parsed).
 CASE_UNREAD = {"description", "partner_address", "owner_user_id", "handler_user_id",
                "date_verified", "handling_hours", "closure_criterion", "external_source",
-               "external_deadline"}
+               "external_deadline", "partner_id", "external_receipt", "handling_process",
+               "handling_result", "reply_text", "external_pushed_at", "archive_date"}
 CASE_READ = [c for c in CASE_COLUMNS if c not in CASE_UNREAD]
 
 # Without these a case cannot be placed in a period or a company at all.
@@ -108,6 +110,7 @@ STATES = _codes(
     ("replied", "已答复", "Replied"),
     ("closed", "已结案", "Closed"),
     ("withdrawn", "已撤回", "Withdrawn"),
+    ("merged", "已合并", "Merged into original"),
 )
 VALIDITIES = _codes(
     ("valid", "有效", "Valid"),
@@ -214,6 +217,13 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "external_source": ("外部来源", "External Source"),
     "external_ref": ("外部编号", "External Reference"),
     "external_deadline": ("外部期限", "External Deadline"),
+    "partner_id": ("客户", "Customer"),
+    "external_receipt": ("外部回执", "External Receipt"),
+    "external_pushed_at": ("回传时间", "External Pushed At"),
+    "handling_process": ("处理过程", "Handling Process"),
+    "handling_result": ("处理结果", "Handling Result"),
+    "reply_text": ("答复内容", "Reply Text"),
+    "archive_date": ("归档日期", "Archive Date"),
 }
 COMP_FIELD_LABELS: dict[str, tuple[str, str]] = {
     "case_id": ("投诉案件", "Case"),

@@ -40,6 +40,7 @@ def build_summary(cases: pd.DataFrame, compensations: pd.DataFrame, period: Peri
     ``cases``/``compensations``: canonical frames (reports.model) of that company; history
     before the period may be included (it is needed for the carried-over counts)."""
     policy = policy or metrics.Policy()
+    cases = metrics.countable(cases)
     r = metrics.received(cases, period)
     closure = metrics.closure(cases, period).set_index("code")["count"]
     kpis = metrics.kpis(cases, period, as_of, policy)

@@ -123,6 +123,16 @@ def test_regulator_summary(data):
     assert s["period"] == {"code": "2026Q3", "start": "2026-07-01", "end": "2026-09-30"}
 
 
+def test_a_merged_repeat_is_not_a_case_of_its_own(tmp_path):
+    from reports_cases import case
+
+    merged = case("M", "2026-07-04 10:00", state="merged", repeat_of_id="A")
+    data = load(tmp_path / "m", [*CASES, merged], COMPS, as_of=AS_OF)
+    s = regulator.build_summary(data.cases, data.compensations, Q3, "测试公司", data.as_of)
+    assert s["counts"]["received"] == 8  # A–H as before; M is carried by A
+    assert s["kpis"]["repeat_rate"]["denominator"] == 7
+
+
 def test_empty_quarter_gives_zeros_and_no_rates(data):
     empty = period.parse("2024Q1")
     k = metrics.kpis(data.cases, empty, data.as_of, metrics.Policy())
