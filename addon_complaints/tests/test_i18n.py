@@ -1,6 +1,6 @@
 import polib
-from odoo.modules.module import get_resource_path
 from odoo.tests import tagged
+from odoo.tools.misc import file_path
 from odoo.tools.translate import TranslationModuleReader
 
 from .common import ComplaintCase
@@ -17,7 +17,7 @@ class TestChineseTranslation(ComplaintCase):
         cls.env["ir.module.module"]._load_module_terms(["addon_complaints"], ["zh_CN"], overwrite=True)
 
     def test_every_exported_term_is_translated(self):
-        po = polib.pofile(get_resource_path("addon_complaints", "i18n", "zh_CN.po"))
+        po = polib.pofile(file_path("addon_complaints/i18n/zh_CN.po"))
         translated = {entry.msgid for entry in po if entry.msgstr.strip()}
         reader = TranslationModuleReader(self.env.cr, modules=["addon_complaints"], lang="zh_CN")
         missing = sorted({source for _m, _t, _n, _r, source, _v, _c in reader} - translated)
