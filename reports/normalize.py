@@ -174,34 +174,43 @@ def _to_datetime(s: pd.Series, spec: TableSpec, column: str, dayfirst: bool,
     return out.astype("datetime64[ns]")
 
 
+def _on_uniques(s: pd.Series, convert) -> pd.Series:
+    """Apply ``convert`` (a Series → Series of the same length) to the distinct values only:
+    counts and flags repeat, so a million rows cost a few thousand conversions."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    converted = convert(pd.Series(uniques, dtype=object))
+    values = np.append(converted.to_numpy(), converted.iloc[:0].reindex([0]).to_numpy())
+    return pd.Series(values[codes], index=s.index)
+
+
 def _to_number(s: pd.Series, spec: TableSpec, column: str, issues: list[DataIssue],
                integer: bool) -> pd.Series:
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         out = s.astype(float)
     else:
-        out = pd.to_numeric(s, errors="coerce")
-        failed = out.isna() & s.notna()
-        if failed.any():
-            # Thousands separators and padding are common in exports; clean only those.
-            text = s[failed].astype(str).str.replace(",", "", regex=False).str.strip()
-            fixed = pd.to_numeric(text, errors="coerce")
-            out[failed] = fixed
-            bad = text[fixed.isna() & (text != "")]
-            for value, n in bad.value_counts().items():
-                issues.append(DataIssue(spec.name, column, str(value), int(n),
-                                        "not a number, left empty"))
+        def convert(u: pd.Series) -> pd.Series:
+            # Thousands separators and padding are common in exports.
+            text = u.astype(str).str.replace(",", "", regex=False).str.strip()
+            return pd.to_numeric(text, errors="coerce").astype(float)
+
+        out = _on_uniques(s, convert).astype(float)
+        bad = s[out.isna() & s.notna()]
+        bad = bad[bad.astype(str).str.strip() != ""]
+        for value, n in bad.value_counts().items():
+            issues.append(DataIssue(spec.name, column, str(value), int(n),
+                                    "not a number, left empty"))
     if integer:
         return out.fillna(0).round().astype("int64")
-    return out.astype(float)
+    return out
 
 
 def _to_bool(s: pd.Series, spec: TableSpec, column: str,
              issues: list[DataIssue]) -> pd.Series:
     if pd.api.types.is_bool_dtype(s):
         return s.astype(bool)
-    text = s.astype("string").fillna("").str.strip().str.casefold()
+    text = _on_uniques(s.fillna(""), lambda u: u.astype(str).str.strip().str.casefold())
     out = text.isin(_TRUE)
-    bad = text[~out & ~text.isin(_FALSE)]
+    bad = s[~out & ~text.isin(_FALSE)]
     for value, n in bad.value_counts().items():
         issues.append(DataIssue(spec.name, column, str(value), int(n),
                                 "not a yes/no value, read as no"))

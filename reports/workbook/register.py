@@ -83,7 +83,10 @@ def mask_phone(s: pd.Series) -> pd.Series:
 def register_frame(cases: pd.DataFrame, comps: pd.DataFrame,
                    as_of: pd.Timestamp) -> pd.DataFrame:
     """The register's rows, sorted by date received; display values, not codes."""
-    f = cases.sort_values(["date_received", "name"], kind="stable")
+    # By date received; exports usually come sorted already, and ties keep their order.
+    received = cases["date_received"]
+    f = cases if received.is_monotonic_increasing else cases.iloc[
+        np.argsort(received.to_numpy(), kind="stable")]
     out = pd.DataFrame(index=f.index)
     for key, *_ in COLUMNS:
         if key in f:
