@@ -178,9 +178,9 @@ def _on_uniques(s: pd.Series, convert) -> pd.Series:
     """Apply ``convert`` (a Series → Series of the same length) to the distinct values only:
     counts and flags repeat, so a million rows cost a few thousand conversions."""
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    converted = convert(pd.Series(uniques, dtype=object))
-    values = np.append(converted.to_numpy(), converted.iloc[:0].reindex([0]).to_numpy())
-    return pd.Series(values[codes], index=s.index)
+    converted = convert(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
+    values = np.append(converted, [None])  # code -1 (missing) picks the trailing None
+    return pd.Series(values[codes], index=s.index, dtype=object)
 
 
 def _to_number(s: pd.Series, spec: TableSpec, column: str, issues: list[DataIssue],

@@ -172,3 +172,15 @@ def test_equal_references_in_two_companies_stay_apart(tmp_path):
     split = pipeline.split_companies(data, None)
     assert split["甲公司"][1]["amount_company"].tolist() == [10.0]
     assert split["乙公司"][1]["amount_company"].tolist() == [25.0]
+
+
+def test_numbers_and_flags_as_exports_write_them(tmp_path):
+    rows = [case("N1", "2026-07-01 10:00", affected_count="1,200", is_emergency="是"),
+            case("N2", "2026-07-01 11:00", affected_count=" 12 ", is_emergency="FALSE"),
+            case("N3", "2026-07-01 12:00", affected_count="many", is_emergency="maybe")]
+    data = sources.from_files(write(tmp_path / "in", rows))
+    assert list(data.cases["affected_count"]) == [1200, 12, 0]
+    assert list(data.cases["is_emergency"]) == [True, False, False]
+    problems = {(i.column, i.value, i.problem) for i in data.issues}
+    assert problems == {("affected_count", "many", "not a number, left empty"),
+                        ("is_emergency", "maybe", "not a yes/no value, read as no")}
