@@ -127,7 +127,8 @@ def build(fig: CompanyFigures, path: Path) -> Path:
                             style.Col("location", "地点", "Location"),
                             style.Col("count", "投诉件数", "Complaints", style.INT),
                             style.Col("share", "占投诉比", "Share of complaints", style.PCT),
-                            style.Col("previous", "上期件数", "Previous period", style.INT)],
+                            style.Col("previous", "上期件数", "Previous period", style.INT),
+                            style.Col("spot", "热点", "Hot spot", max_width=60)],
                     top)
     style.finish(hs, freeze="A5", landscape=True, title_rows="4:4")
     if len(top):
@@ -137,9 +138,10 @@ def build(fig: CompanyFigures, path: Path) -> Path:
         bar.legend = None
         bar.add_data(Reference(hs, min_col=5, min_row=first - 1, max_row=first + len(top) - 1),
                      titles_from_data=True)
-        bar.set_categories(Reference(hs, min_col=1, min_row=first,
+        bar.set_categories(Reference(hs, min_col=8, min_row=first,
                                      max_row=first + len(top) - 1))
-        bar.height, bar.width = 8, 16
+        bar.x_axis.scaling.orientation = "maxMin"  # rank 1 on top, as in the table
+        bar.height, bar.width = 9, 24
         hs.add_chart(bar, f"A{r + 1}")
 
     ns = wb.create_sheet("重点案件 Notable cases")
