@@ -9,9 +9,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 venv="${COMPLAINTS_VENV:-.venv}"
 
-# LibreOffice proves the workbooks open; PostgreSQL runs the Odoo tier's databases.
+# LibreOffice proves the workbooks open (with CJK fonts); PostgreSQL runs the Odoo tier's databases.
 need=()
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need+=(postgresql)
 fi
