@@ -47,6 +47,7 @@ class ComplaintApprovalLine(models.Model):
     comment = fields.Text(readonly=True)
 
     def write(self, vals):
+        self.check_access("write")
         if any(line.state != "pending" for line in self):
             raise UserError(self.env._("Approval decisions are kept as they were taken and "
                                        "cannot be changed."))

@@ -63,6 +63,12 @@ class ComplaintApprovalTier(models.Model):
                 raise ValidationError(self.env._("The tier %s needs at least one approval step.",
                                                  tier.name))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        tiers = super().create(vals_list)
+        tiers._check_step_ids()
+        return tiers
+
     def _matches(self, amount, remedy_type, level):
         """Does this tier apply to a proposal of ``amount`` (company currency)?"""
         self.ensure_one()

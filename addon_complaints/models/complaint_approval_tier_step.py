@@ -20,8 +20,8 @@ class ComplaintApprovalTierStep(models.Model):
          ("group", "Any member of a group"),
          ("user", "Named user")],
         string="Approver", required=True, default="group")
-    group_id = fields.Many2one("res.groups", string="Group", ondelete="restrict")
-    user_id = fields.Many2one("res.users", string="User", ondelete="restrict", check_company=True)
+    group_id = fields.Many2one("res.groups", ondelete="restrict")
+    user_id = fields.Many2one("res.users", ondelete="restrict", check_company=True)
 
     @api.depends("approver_type", "group_id", "user_id")
     def _compute_display_name(self):

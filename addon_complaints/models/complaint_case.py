@@ -206,8 +206,7 @@ class ComplaintCase(models.Model):
     notice_count = fields.Integer(compute="_compute_notice_count")
 
     # Compensation ---------------------------------------------------------------------------
-    compensation_ids = fields.One2many("complaint.compensation", "case_id", string="Compensation",
-                                       copy=False)
+    compensation_ids = fields.One2many("complaint.compensation", "case_id", copy=False)
     compensation_count = fields.Integer(compute="_compute_compensation_count")
 
     @api.depends("compensation_ids")

@@ -34,7 +34,7 @@ class ComplaintCompensation(models.Model):
     # Approvers only read proposals; they still discuss them in the chatter.
     _mail_post_access = "read"
 
-    case_id = fields.Many2one("complaint.case", string="Case", required=True, index=True,
+    case_id = fields.Many2one("complaint.case", required=True, index=True,
                               ondelete="restrict", check_company=True, tracking=True)
     company_id = fields.Many2one(related="case_id.company_id", store=True, index=True)
     company_currency_id = fields.Many2one(related="company_id.currency_id",
@@ -53,7 +53,7 @@ class ComplaintCompensation(models.Model):
         string="Amount (Company Currency)", currency_field="company_currency_id",
         compute="_compute_amount_company", store=True,
         help="The amount in company currency at the proposal date: the approval tiers read it.")
-    amount_claimed = fields.Monetary(string="Amount Claimed", currency_field="currency_id",
+    amount_claimed = fields.Monetary(currency_field="currency_id",
                                      help="What the customer claimed.")
     justification = fields.Text(help="Why this remedy, in the light of the cause analysis.")
     attachment_ids = fields.Many2many("ir.attachment", "complaint_compensation_attachment_rel",
@@ -109,9 +109,10 @@ class ComplaintCompensation(models.Model):
     # Computes --------------------------------------------------------------------------------
     @api.depends("case_id.name", "remedy_type_id.name")
     def _compute_display_name(self):
+        # Approvers read proposals without reading the case itself.
         for compensation in self:
             compensation.display_name = " / ".join(
-                filter(None, [compensation.case_id.name, compensation.remedy_type_id.name]))
+                filter(None, [compensation.case_id.sudo().name, compensation.remedy_type_id.name]))
 
     @api.depends("amount", "currency_id", "date_proposal", "company_id")
     def _compute_amount_company(self):
