@@ -49,6 +49,7 @@
         "demo/complaint_category_demo.xml",
         "demo/complaint_routing_rule_demo.xml",
         "demo/complaint_case_demo.xml",
+        "demo/complaint_compensation_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
