@@ -250,6 +250,7 @@ class ComplaintCompensation(models.Model):
                     amount=compensation._format_amount(compensation.amount_company,
                                                        compensation.company_currency_id),
                     remedy=compensation.remedy_type_id.name))
+            compensation._check_chain_has_approvers(chain)
             approval_round = compensation.approval_round + 1
             lines = Line.create([dict(
                 values, compensation_id=compensation.id, round=approval_round, sequence=index,
@@ -287,6 +288,19 @@ class ComplaintCompensation(models.Model):
                 seen.add(key)
                 chain.append(values)
         return chain
+
+    def _check_chain_has_approvers(self, chain):
+        """Every step needs someone, other than the proposer, who may decide it."""
+        self.ensure_one()
+        Users = self.env["res.users"].sudo()
+        proposers = self.proposed_by_id | self.env.user
+        for values in chain:
+            users = (Users.browse(values["user_id"]) if values["user_id"]
+                     else self.env["res.groups"].sudo().browse(values["group_id"]).users)
+            if not users.filtered(lambda u: u.active and not u.share) - proposers:
+                raise UserError(self.env._(
+                    "Nobody but the proposer can approve the step %(approver)s: ask the "
+                    "administrator to give someone this role.", approver=values["approver_label"]))
 
     def _department_approver(self):
         """The manager of the case's lead department, or the first one above it, who is

@@ -86,6 +86,15 @@ class TestCompensationTiers(ComplaintCompensationCase):
             compensation.with_user(self.handler).action_submit()
         self.assertEqual(compensation.state, "draft")
 
+    def test_a_step_nobody_can_approve_stops_the_submission(self):
+        self.deputy.groups_id = [(3, self.deputy_group.id)]
+        self.deputy_group.users.filtered(lambda user: user != self.handler).groups_id = [
+            (3, self.deputy_group.id)]
+        compensation = self.propose(6000)
+        with self.assertRaisesRegex(UserError, "Nobody but the proposer"):
+            compensation.with_user(self.handler).action_submit()
+        self.assertFalse(compensation.approval_line_ids)
+
     def test_tier_range_must_make_sense(self):
         with self.assertRaises(ValidationError):
             self.env["complaint.approval.tier"].create({
