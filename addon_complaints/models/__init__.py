@@ -12,3 +12,8 @@ from . import complaint_assignment
 from . import complaint_case
 from . import complaint_sync_quarantine
 from . import complaint_sync_lease
+from . import complaint_remedy_type
+from . import complaint_approval_tier
+from . import complaint_approval_tier_step
+from . import complaint_approval_line
+from . import complaint_compensation

@@ -205,6 +205,23 @@ class ComplaintCase(models.Model):
     notice_ids = fields.One2many("complaint.notice", "case_id", string="Notices")
     notice_count = fields.Integer(compute="_compute_notice_count")
 
+    # Compensation ---------------------------------------------------------------------------
+    compensation_ids = fields.One2many("complaint.compensation", "case_id", copy=False)
+    compensation_count = fields.Integer(compute="_compute_compensation_count")
+
+    @api.depends("compensation_ids")
+    def _compute_compensation_count(self):
+        for case in self:
+            case.compensation_count = len(case.compensation_ids)
+
+    def action_view_compensations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "addon_complaints.complaint_compensation_action")
+        action["domain"] = [("case_id", "=", self.id)]
+        action["context"] = {"default_case_id": self.id}
+        return action
+
     # Integrations ---------------------------------------------------------------------------
     external_source = fields.Char(copy=False, readonly=True, index=True)
     external_ref = fields.Char(string="External Reference", copy=False, readonly=True, index=True)

@@ -10,3 +10,8 @@ from . import test_recusal
 from . import test_access
 from . import test_tour
 from . import test_i18n
+from . import test_compensation_tiers
+from . import test_compensation_approval
+from . import test_compensation_segregation
+from . import test_compensation_access
+from . import test_compensation_report

@@ -5,3 +5,5 @@ from . import complaint_reason_wizard
 from . import complaint_close_wizard
 from . import complaint_callback_wizard
 from . import complaint_delay_notice_wizard
+from . import complaint_compensation_decision_wizard
+from . import complaint_compensation_payment_wizard
