@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
+LOCAL_TZ = "Asia/Shanghai"  # periods are cut in local time
 _QUARTER = re.compile(r"^(\d{4})\s*[Qq]([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
 
@@ -47,6 +49,14 @@ def quarter(day: pd.Timestamp) -> Period:
     return parse(f"{day.year}Q{q}")
 
 
+def last_complete_quarter(today: date | None = None) -> Period:
+    """The last quarter that ended before ``today`` (default: today in local time,
+    Asia/Shanghai): 2026-11-30 gives 2026Q3, 2026-10-01 gives 2026Q3, 2026-01-01 gives 2025Q4."""
+    if today is None:
+        today = pd.Timestamp.now(tz=LOCAL_TZ).date()
+    return quarter(pd.Timestamp(today)).previous()
+
+
 def parse(text: str) -> Period:
     """Parse ``2026Q3`` or ``2025``; raise ValueError with the accepted forms otherwise."""
     text = text.strip()
@@ -61,3 +71,7 @@ def parse(text: str) -> Period:
         return Period(str(year), pd.Timestamp(year=year, month=1, day=1),
                       pd.Timestamp(year=year + 1, month=1, day=1))
     raise ValueError(f"period {text!r}: expected a quarter like 2026Q3 or a year like 2025")
+
+
+if __name__ == "__main__":  # ``python -m reports.period`` prints the last complete quarter
+    print(last_complete_quarter().code)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,6 +22,23 @@ def test_quarter_bounds_previous_and_last_year():
     assert period.parse("2026Q1").previous().code == "2025Q4"
     assert period.parse("2025").previous().code == "2024"
     assert period.parse("2025").last_day == pd.Timestamp("2025-12-31")
+
+
+@pytest.mark.parametrize(("today", "expected"), [
+    (date(2026, 11, 30), "2026Q3"), (date(2026, 10, 1), "2026Q3"), (date(2026, 9, 30), "2026Q2"),
+    (date(2026, 1, 1), "2025Q4"), (date(2026, 3, 31), "2025Q4"), (date(2026, 4, 1), "2026Q1"),
+])
+def test_last_complete_quarter(today, expected):
+    assert period.last_complete_quarter(today).code == expected
+
+
+def test_default_period_of_the_main_job_is_the_last_complete_quarter():
+    # reports/main_job.sh without PERIOD asks ``python -m reports.period``.
+    out = subprocess.run([sys.executable, "-m", "reports.period"], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[2])
+    today = pd.Timestamp.now(tz="Asia/Shanghai").date()
+    assert out.stdout.strip() == period.last_complete_quarter(today).code
+    assert period.parse(out.stdout).end <= pd.Timestamp(today)
 
 
 @pytest.mark.parametrize("text", ["2026Q5", "Q3 2026", "26Q3", ""])
