@@ -1,73 +1,94 @@
 """Working days of the company calendar, with public holidays and make-up working days.
 
 In China a weekend day can be a working day (调休), so "N working days" cannot be counted
-with a plain business-day offset. The bundled table holds the State Council holiday
-announcements; a company with its own calendar passes a different one.
+with a plain business-day offset. The official calendar — the State Council's yearly holiday
+notices — comes from the ``chinese-calendar`` package (module ``chinese_calendar``); a date
+in a year it has no notice for is refused with :class:`CalendarError`, never guessed. A
+company with its own calendar passes its holidays and make-up working days instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
+import chinese_calendar
 import numpy as np
 import pandas as pd
 
 
-def _days(*spans: tuple[str, str]) -> frozenset[date]:
-    out: set[date] = set()
-    for first, last in spans:
-        out.update(d.date() for d in pd.date_range(first, last, freq="D"))
-    return frozenset(out)
+class CalendarError(ValueError):
+    """A date outside the years the official calendar knows."""
 
 
-# Public holidays and make-up working days (调休上班), State Council announcements.
-CN_HOLIDAYS = _days(
-    ("2023-01-02", "2023-01-02"), ("2023-01-21", "2023-01-27"), ("2023-04-05", "2023-04-05"),
-    ("2023-04-29", "2023-05-03"), ("2023-06-22", "2023-06-24"), ("2023-09-29", "2023-10-06"),
-    ("2024-01-01", "2024-01-01"), ("2024-02-10", "2024-02-17"), ("2024-04-04", "2024-04-06"),
-    ("2024-05-01", "2024-05-05"), ("2024-06-10", "2024-06-10"), ("2024-09-15", "2024-09-17"),
-    ("2024-10-01", "2024-10-07"),
-    ("2025-01-01", "2025-01-01"), ("2025-01-28", "2025-02-04"), ("2025-04-04", "2025-04-06"),
-    ("2025-05-01", "2025-05-05"), ("2025-05-31", "2025-06-02"), ("2025-10-01", "2025-10-08"),
-    ("2026-01-01", "2026-01-03"), ("2026-02-15", "2026-02-23"), ("2026-04-04", "2026-04-06"),
-    ("2026-05-01", "2026-05-05"), ("2026-06-19", "2026-06-21"), ("2026-09-25", "2026-09-27"),
-    ("2026-10-01", "2026-10-07"),
-)
-CN_MAKEUP_WORKDAYS = _days(
-    ("2023-01-28", "2023-01-29"), ("2023-04-23", "2023-04-23"), ("2023-05-06", "2023-05-06"),
-    ("2023-06-25", "2023-06-25"), ("2023-10-07", "2023-10-08"),
-    ("2024-02-04", "2024-02-04"), ("2024-02-18", "2024-02-18"), ("2024-04-07", "2024-04-07"),
-    ("2024-04-28", "2024-04-28"), ("2024-05-11", "2024-05-11"), ("2024-09-14", "2024-09-14"),
-    ("2024-09-29", "2024-09-29"), ("2024-10-12", "2024-10-12"),
-    ("2025-01-26", "2025-01-26"), ("2025-02-08", "2025-02-08"), ("2025-04-27", "2025-04-27"),
-    ("2025-09-28", "2025-09-28"), ("2025-10-11", "2025-10-11"),
-    ("2026-01-04", "2026-01-04"), ("2026-02-14", "2026-02-14"), ("2026-02-28", "2026-02-28"),
-    ("2026-05-09", "2026-05-09"), ("2026-09-20", "2026-09-20"), ("2026-10-10", "2026-10-10"),
-)
+def official_years() -> tuple[int, int]:
+    """First and last year for which ``chinese_calendar`` has the State Council notice."""
+    known = chinese_calendar.holidays.keys()
+    return min(known).year, max(known).year
+
+
+def _out_of_range(day: date) -> CalendarError:
+    first, last = official_years()
+    version = getattr(chinese_calendar, "__version__", "?")
+    return CalendarError(
+        f"working-day calendar: no official public holidays for {day.year} ({day.isoformat()}); "
+        f"chinese-calendar {version} knows {first}–{last}. Upgrade chinese-calendar (pip install "
+        f"-U chinese-calendar) once the State Council has announced the {day.year} holidays.")
+
+
+@lru_cache(maxsize=8192)
+def official_is_workday(day: date) -> bool:
+    """``chinese_calendar.is_workday``; :class:`CalendarError` outside its known years."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        raise _out_of_range(day) from None
 
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    holidays: frozenset[date] = field(default=CN_HOLIDAYS)
-    makeup_workdays: frozenset[date] = field(default=CN_MAKEUP_WORKDAYS)
+    """The official calendar (``chinese_calendar``) when neither set is given; otherwise a
+    company calendar: Monday to Friday except ``holidays``, plus ``makeup_workdays``."""
+
+    holidays: frozenset[date] | None = None
+    makeup_workdays: frozenset[date] | None = None
+
+    @property
+    def is_official(self) -> bool:
+        return self.holidays is None and self.makeup_workdays is None
+
+    def last_known_day(self) -> pd.Timestamp | None:
+        """Last day the calendar can answer for (None: any day)."""
+        if not self.is_official:
+            return None
+        return pd.Timestamp(year=official_years()[1], month=12, day=31)
 
     def is_workday(self, day: date) -> bool:
-        if day in self.makeup_workdays:
+        if self.is_official:
+            return official_is_workday(day)
+        if day in (self.makeup_workdays or ()):
             return True
-        if day in self.holidays:
+        if day in (self.holidays or ()):
             return False
         return day.weekday() < 5
 
     def due_dates(self, start: pd.Series, working_days: int) -> pd.Series:
         """End of the ``working_days``-th working day after each start day (the day of receipt
-        does not count), as exclusive timestamps (midnight after the due day)."""
+        does not count), as exclusive timestamps (midnight after the due day).
+
+        :class:`CalendarError` when a start day, or a due day, lies in a year the official
+        calendar does not know."""
         valid = start.notna()
         out = pd.Series(pd.NaT, index=start.index, dtype="datetime64[ns]")
         if not valid.any():
             return out
         days = start[valid].dt.normalize()
         lo, hi = days.min(), days.max() + pd.Timedelta(days=working_days * 3 + 60)
+        last = self.last_known_day()
+        capped = last is not None and hi > last
+        if capped:
+            hi = max(last, days.max())  # a start day past ``last`` raises in is_workday
         grid = pd.date_range(lo, hi, freq="D")
         work = np.fromiter((self.is_workday(d.date()) for d in grid), bool, len(grid))
         # cum[i] = working days in grid[0..i]; the due day is the first whose count reaches
@@ -75,6 +96,8 @@ class WorkCalendar:
         cum = np.cumsum(work)
         start_idx = ((days - lo) // pd.Timedelta(days=1)).to_numpy()
         due_idx = np.searchsorted(cum, cum[start_idx] + working_days, side="left")
+        if capped and (due_idx >= len(grid)).any():
+            raise _out_of_range((last + pd.Timedelta(days=1)).date())
         due = grid[np.minimum(due_idx, len(grid) - 1)] + pd.Timedelta(days=1)
         out[valid] = due.to_numpy()
         return out

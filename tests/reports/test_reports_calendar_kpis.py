@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import chinese_calendar
 import pandas as pd
 from reports_cases import case, load
 
@@ -49,7 +52,10 @@ def test_acceptance_and_feedback_follow_the_company_calendar(tmp_path):
 
 def test_without_make_up_days_the_same_cases_score_differently(tmp_path):
     data = load(tmp_path / "in", _cases(), as_of="2026-01-20")
-    plain = metrics.Policy(calendar=WorkCalendar(holidays=WorkCalendar().holidays,
+    days = pd.date_range("2025-09-01", "2026-02-28").date
+    official_holidays = frozenset(d for d in days if chinese_calendar.is_holiday(d) and d.weekday() < 5)
+    assert date(2025, 10, 8) in official_holidays and date(2026, 1, 2) in official_holidays
+    plain = metrics.Policy(calendar=WorkCalendar(holidays=official_holidays,
                                                  makeup_workdays=frozenset()))
     k = metrics.kpis(data.cases, Q4, pd.Timestamp("2026-01-20"), plain)
     # Without the make-up Saturday, N6's three working days end on Tuesday 14: in time;

@@ -7,11 +7,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import chinese_calendar
 import pandas as pd
 import pytest
 
 from reports import period
-from reports.calendar import WorkCalendar
+from reports.calendar import CalendarError, WorkCalendar, official_years
 
 
 def test_quarter_bounds_previous_and_last_year():
@@ -78,7 +79,7 @@ def test_received_on_a_holiday_counts_from_the_next_working_day():
     assert _due("2026-02-16 12:00", 1) == pd.Timestamp("2026-02-25")  # Spring Festival
 
 
-def test_custom_calendar_replaces_the_bundled_one():
+def test_custom_calendar_replaces_the_official_one():
     plain = WorkCalendar(holidays=frozenset(), makeup_workdays=frozenset())
     due = plain.due_dates(pd.Series([pd.Timestamp("2025-09-30")]), 1).iloc[0]
     assert due == pd.Timestamp("2025-10-02")
@@ -88,3 +89,62 @@ def test_missing_dates_stay_missing():
     s = pd.Series([pd.NaT, pd.Timestamp("2026-07-01")])
     out = WorkCalendar().due_dates(s, 1)
     assert pd.isna(out.iloc[0]) and out.iloc[1] == pd.Timestamp("2026-07-03")
+
+
+# The official calendar is chinese_calendar's: these dates are those of the State Council's
+# holiday notices for 2025 and 2026, as the library records them.
+@pytest.mark.parametrize(("day", "workday", "holiday_name"), [
+    (date(2025, 1, 26), True, "Spring Festival"),   # Sunday worked for the Spring Festival
+    (date(2025, 10, 8), False, "National Day"),      # Wednesday, last day of National Day
+    (date(2026, 2, 14), True, "Spring Festival"),   # Saturday worked for the Spring Festival
+    (date(2026, 2, 28), True, "Spring Festival"),
+    (date(2026, 1, 4), True, "New Year's Day"),     # Sunday worked
+    (date(2026, 2, 23), False, "Spring Festival"),  # Monday, ninth day of the holiday
+    (date(2026, 9, 25), False, "Mid-autumn Festival"),
+    (date(2026, 10, 10), True, "National Day"),     # Saturday worked
+])
+def test_known_dates_of_the_official_calendar(day, workday, holiday_name):
+    assert chinese_calendar.is_workday(day) is workday
+    assert chinese_calendar.get_holiday_detail(day) == (not workday, holiday_name)
+    assert WorkCalendar().is_workday(day) is workday
+
+
+def test_working_days_match_the_official_calendar_every_day():
+    first, last = official_years()
+    assert first <= 2023 and last >= 2026
+    cal = WorkCalendar()
+    days = pd.date_range("2023-01-01", f"{last}-12-31", freq="D")
+    ours = [cal.is_workday(d) for d in days.date]
+    assert ours == [chinese_calendar.is_workday(d) for d in days.date]
+    # Due dates against a day-by-day count with the library, for every start day and N ≤ 5
+    # whose due day the library knows.
+    for n in (1, 3, 5):
+        starts = days[days <= pd.Timestamp(f"{last}-12-10")]
+        due = cal.due_dates(pd.Series(starts + pd.Timedelta(hours=15)), n)
+        expected = []
+        for s in starts:
+            d, left = s, n
+            while left:
+                d += pd.Timedelta(days=1)
+                left -= chinese_calendar.is_workday(d.date())
+            expected.append(d + pd.Timedelta(days=1))
+        assert list(due) == expected
+
+
+def test_a_year_without_an_official_notice_is_refused():
+    last = official_years()[1]
+    after = date(last + 1, 1, 4)
+    with pytest.raises(CalendarError, match=f"no official public holidays for {last + 1}"):
+        WorkCalendar().is_workday(after)
+    with pytest.raises(CalendarError, match="chinese-calendar"):
+        WorkCalendar().is_workday(date(1999, 5, 3))
+    # Up to the last known year deadlines work; one that would fall past it is refused.
+    ok = WorkCalendar().due_dates(pd.Series([pd.Timestamp(f"{last}-12-01 10:00")]), 1)
+    assert ok.iloc[0].year == last
+    with pytest.raises(CalendarError, match=str(last + 1)):
+        WorkCalendar().due_dates(pd.Series([pd.Timestamp(f"{last}-12-31 10:00")]), 1)
+    with pytest.raises(CalendarError):
+        WorkCalendar().due_dates(pd.Series([pd.Timestamp(after)]), 1)
+    # A company calendar has no such limit.
+    plain = WorkCalendar(holidays=frozenset(), makeup_workdays=frozenset())
+    assert plain.due_dates(pd.Series([pd.Timestamp(after)]), 1).iloc[0] == pd.Timestamp(after) + pd.Timedelta(days=2)
