@@ -23,6 +23,8 @@ STEP_ACTIVITY = "addon_complaints.mail_activity_type_complaint_step"
 DEADLINE_ACTIVITY = "addon_complaints.mail_activity_type_complaint_deadline"
 DEADLINE_STATUSES = [("none", "No time limit"), ("on_time", "On time"), ("due_soon", "Due soon"),
                      ("overdue", "Overdue"), ("paused", "Paused"), ("done", "Done")]
+ACCOUNTABILITY_READERS = ("addon_complaints.group_complaint_handler,"
+                          "addon_complaints.group_complaint_leadership")
 LEVEL_RANK = {"normal": 0, "urgent": 1, "major": 2, "crisis": 3}
 # Writing these may raise a case's level, which notifies the people the level requires.
 LEVEL_TRIGGERS = {"repeat_count", "channel_id", "affected_count"}
@@ -260,8 +262,10 @@ class ComplaintCase(models.Model):
                                     copy=False)
     extension_count = fields.Integer(compute="_compute_extension_count")
     accountability_ids = fields.One2many("complaint.accountability", "case_id",
-                                         string="Accountability", copy=False)
-    accountability_count = fields.Integer(compute="_compute_accountability_count")
+                                         string="Accountability", copy=False,
+                                         groups=ACCOUNTABILITY_READERS)
+    accountability_count = fields.Integer(compute="_compute_accountability_count",
+                                          groups=ACCOUNTABILITY_READERS)
     date_review_requested = fields.Datetime(string="Review Requested", readonly=True, copy=False)
     date_review_decided = fields.Datetime(string="Review Decided", readonly=True, copy=False)
     review_note = fields.Text(string="Review", readonly=True, copy=False)

@@ -53,7 +53,8 @@ class ComplaintDeadlinePause(models.Model):
             if pause.date_end:
                 raise UserError(self.env._("This pause has already ended."))
             pause.case_id._check_deadline_editor()
-            pause.write({"date_end": fields.Datetime.now(), "ended_by_id": self.env.user.id})
+            # Whoever may pause the case may resume it, rights checked just above.
+            pause.sudo().write({"date_end": fields.Datetime.now(), "ended_by_id": self.env.user.id})
             pause.case_id.message_post(body=self.env._("The clock runs again after %(hours).1f hours.",
                                                        hours=pause.duration_hours))
         return True

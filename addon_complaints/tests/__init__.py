@@ -10,3 +10,7 @@ from . import test_recusal
 from . import test_access
 from . import test_tour
 from . import test_i18n
+from . import test_deadline_calendar
+from . import test_deadline_policy
+from . import test_deadline_extension
+from . import test_deadline_overdue
