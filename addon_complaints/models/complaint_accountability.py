@@ -26,7 +26,7 @@ class ComplaintAccountability(models.Model):
                              ._fields["stage"].selection)
     date_due = fields.Datetime(string="Was Due")
     user_id = fields.Many2one("res.users", string="Responsible Employee", index=True)
-    manager_id = fields.Many2one("res.users", string="Manager", index=True)
+    manager_id = fields.Many2one("res.users", index=True)
     department_id = fields.Many2one("complaint.department", index=True, check_company=True)
     level = fields.Selection(LEVELS, required=True)
     measure = fields.Selection(

@@ -60,8 +60,10 @@ class ComplaintAssignment(models.Model):
         now = fields.Datetime.now()
         Case = self.env["complaint.case"]
         with_policy = self.filtered(lambda a: a.case_id.sla_policy_id and a.date_dispatched)
+        calendars = {}
         working_times = Case._deadline_working_times(
-            (a.case_id._deadline_calendar(a.department_id), a.company_id, a.date_dispatched)
+            (a.case_id._deadline_calendar(a.department_id, cache=calendars), a.company_id,
+             a.date_dispatched)
             for a in with_policy)
         lines = {}
         for assignment in self:
@@ -72,7 +74,8 @@ class ComplaintAssignment(models.Model):
                 assignment.date_deadline = False
                 assignment.is_overdue = False
                 continue
-            working_time = working_times[(case._deadline_calendar(assignment.department_id),
+            working_time = working_times[(case._deadline_calendar(assignment.department_id,
+                                                                  cache=calendars),
                                           assignment.company_id)]
             due = case._plan_stage(working_time, assignment.date_dispatched, "handling", line, now)
             assignment.date_deadline = due

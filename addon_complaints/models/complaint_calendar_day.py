@@ -2,11 +2,9 @@ import logging
 from datetime import date, datetime, time, timedelta
 
 import pytz
-
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-
 from odoo.addons.resource.models.utils import Intervals
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools.working_time import WorkingTime
 

@@ -1,3 +1,4 @@
+import uuid
 from collections import defaultdict
 from datetime import timedelta
 
@@ -25,6 +26,11 @@ DEADLINE_STATUSES = [("none", "No time limit"), ("on_time", "On time"), ("due_so
                      ("overdue", "Overdue"), ("paused", "Paused"), ("done", "Done")]
 ACCOUNTABILITY_READERS = ("addon_complaints.group_complaint_handler,"
                           "addon_complaints.group_complaint_leadership")
+# The stored dates that start or stop a stage's clock.
+DEADLINE_DATE_FIELDS = sorted({name for clock in STAGE_CLOCKS.values() for name in clock
+                               if name != "clock"})
+# Working-time windows shared by the chunks of one batched recompute, by run.
+_WORKING_TIMES = {}
 LEVEL_RANK = {"normal": 0, "urgent": 1, "major": 2, "crisis": 3}
 # Writing these may raise a case's level, which notifies the people the level requires.
 LEVEL_TRIGGERS = {"repeat_count", "channel_id", "affected_count"}
@@ -262,7 +268,7 @@ class ComplaintCase(models.Model):
                                     copy=False)
     extension_count = fields.Integer(compute="_compute_extension_count")
     accountability_ids = fields.One2many("complaint.accountability", "case_id",
-                                         string="Accountability", copy=False,
+                                         string="Accountability Records", copy=False,
                                          groups=ACCOUNTABILITY_READERS)
     accountability_count = fields.Integer(compute="_compute_accountability_count",
                                           groups=ACCOUNTABILITY_READERS)
@@ -293,18 +299,20 @@ class ComplaintCase(models.Model):
         "company_id.resource_calendar_id")
     def _compute_deadlines(self):
         now = fields.Datetime.now()
+        calendars = {}
+        planned = self.filtered("sla_policy_id")
         working_times = self._deadline_working_times(
-            (case._deadline_calendar(), case.company_id, case.date_received or now)
-            for case in self if case.sla_policy_id)
+            (case._deadline_calendar(cache=calendars), case.company_id, case.date_received or now)
+            for case in planned)
         lines = {}
+        empty = dict.fromkeys(("date_deadline", "date_stage_deadline", "deadline_stage",
+                               "date_handling_deadline", "date_callback_deadline",
+                               "date_review_deadline"), False)
         for case in self:
-            values = dict.fromkeys(("date_deadline", "date_stage_deadline", "deadline_stage",
-                                    "date_handling_deadline", "date_callback_deadline",
-                                    "date_review_deadline"), False)
-            values["deadline_status"] = "none"
+            values = dict(empty, deadline_status="none")
             if case.sla_policy_id and case.date_received:
-                working_time = working_times[(case._deadline_calendar(), case.company_id)]
-                values.update(case._plan_deadlines(working_time, lines, now))
+                key = (case._deadline_calendar(cache=calendars), case.company_id)
+                values.update(case._plan_deadlines(working_times[key], lines, now))
             case.update(values)
 
     def _compute_deadline_remaining(self):
@@ -330,26 +338,42 @@ class ComplaintCase(models.Model):
             case.accountability_count = len(case.accountability_ids)
 
     # Planning --------------------------------------------------------------------------------
-    def _deadline_calendar(self, department=None):
+    def _deadline_calendar(self, department=None, cache=None):
         """The working calendar: the department's, else the company's, else the standard one."""
         self.ensure_one()
         department = self.department_id if department is None else department
-        return (department.sudo().resource_calendar_id
-                or self.company_id.sudo().resource_calendar_id
-                or self.env.ref("resource.resource_calendar_std").sudo())
+        key = (department.id, self.company_id.id)
+        if cache is not None and key in cache:
+            return cache[key]
+        calendar = (department.sudo().resource_calendar_id
+                    or self.company_id.sudo().resource_calendar_id
+                    or self.env.ref("resource.resource_calendar_std").sudo())
+        if cache is not None:
+            cache[key] = calendar
+        return calendar
 
     @api.model
     def _deadline_working_times(self, items):
         """One working-time window per (calendar, company) covering every start in ``items``:
-        the calendar is read once per batch, never once per case."""
+        the calendar is read once per batch, never once per case. Within one batched
+        recompute (see ``_recompute_deadlines``) the windows are shared by all the chunks
+        the ORM computes."""
+        shared = _WORKING_TIMES.get(self.env.context.get("complaint_deadline_run"))
         bounds = {}
         for calendar, company, start in items:
             low, high = bounds.get((calendar, company), (start, start))
             bounds[(calendar, company)] = (min(low, start), max(high, start))
         days = self.env["complaint.calendar.day"]
-        return {key: days._working_time(key[0], key[1], low - timedelta(days=7),
-                                        high + timedelta(days=120))
-                for key, (low, high) in bounds.items()}
+        result = {}
+        for key, (low, high) in bounds.items():
+            working_time = shared.get(key) if shared is not None else None
+            if working_time is None:
+                working_time = days._working_time(key[0], key[1], low - timedelta(days=7),
+                                                  high + timedelta(days=120))
+                if shared is not None:
+                    shared[key] = working_time
+            result[key] = working_time
+        return result
 
     def _deadline_lines(self, cache):
         """``{stage: line values}`` for the case's policy and level, cached per batch."""
@@ -367,37 +391,45 @@ class ComplaintCase(models.Model):
         self.ensure_one()
         return max(self.date_received, self.date_clock_restart or self.date_received)
 
-    def _plan_stage(self, working_time, start, stage, line, now):
+    def _deadline_adjustments(self, now):
+        """Approved extensions ``(stage, amount, decided)`` and pauses ``(start, end, open)``."""
+        extensions = [(e.stage, e.amount, e.date_decided) for e in self.extension_ids
+                      if e.state == "approved"] if self.extension_ids else []
+        pauses = sorted((p.date_start, p.date_end or now, not p.date_end) for p in self.pause_ids) \
+            if self.pause_ids else []
+        return extensions, pauses
+
+    def _plan_stage(self, working_time, start, stage, line, now, adjustments=None):
         """Due date of one stage from ``start``: the limit, then approved extensions, then the
         time spent in pauses."""
         unit, limit, roll = line
+        extensions, pauses = adjustments or self._deadline_adjustments(now)
         due = working_time.plan(start, unit, limit, roll)
-        for extension in self.extension_ids:
-            if (extension.state == "approved" and extension.stage == stage
-                    and (not extension.date_decided or extension.date_decided >= start
-                         or STAGE_CLOCKS[stage][0] != "clock")):
-                due = working_time.extend(due, unit, extension.amount, roll)
-        for pause in self.pause_ids.sorted("date_start"):
-            pause_end = pause.date_end or now
-            if due and pause.date_start < due and pause_end > start:
-                due = working_time.shift_by_pause(due, unit, max(pause.date_start, start),
-                                                  pause_end)
+        for ext_stage, amount, decided in extensions:
+            if ext_stage == stage and (not decided or decided >= start
+                                       or STAGE_CLOCKS[stage][0] != "clock"):
+                due = working_time.extend(due, unit, amount, roll)
+        for pause_start, pause_end, _open in pauses:
+            if due and pause_start < due and pause_end > start:
+                due = working_time.shift_by_pause(due, unit, max(pause_start, start), pause_end)
         return due
 
     def _plan_deadlines(self, working_time, lines_cache, now):
         self.ensure_one()
-        policy = self.sla_policy_id
         clock = self._deadline_clock()
+        dates = {name: self[name] for name in DEADLINE_DATE_FIELDS}
+        dates["clock"] = clock
+        adjustments = self._deadline_adjustments(now)
         dues, open_dues = {}, {}
         locked = self.state in LOCKED_STATES
         for stage, line in self._deadline_lines(lines_cache).items():
             start_field, done_field = STAGE_CLOCKS[stage]
-            start = clock if start_field == "clock" else self[start_field]
+            start = dates[start_field]
             if not start:
                 continue
-            due = self._plan_stage(working_time, start, stage, line, now)
+            due = self._plan_stage(working_time, start, stage, line, now, adjustments)
             dues[stage] = due
-            if due and not self[done_field] and (not locked or stage == "review"):
+            if due and not dates[done_field] and (not locked or stage == "review"):
                 open_dues[stage] = due
         values = {
             "date_deadline": dues.get("reply") or dues.get("handling") or False,
@@ -410,11 +442,11 @@ class ComplaintCase(models.Model):
             due = open_dues[stage]
             values["date_stage_deadline"] = due
             values["deadline_stage"] = stage
-            if any(not pause.date_end for pause in self.pause_ids):
+            if any(is_open for _start, _end, is_open in adjustments[1]):
                 values["deadline_status"] = "paused"
             elif due < now:
                 values["deadline_status"] = "overdue"
-            elif (due - now).total_seconds() <= policy.due_soon_hours * 3600:
+            elif (due - now).total_seconds() <= self.sla_policy_id.due_soon_hours * 3600:
                 values["deadline_status"] = "due_soon"
             else:
                 values["deadline_status"] = "on_time"
@@ -458,14 +490,20 @@ class ComplaintCase(models.Model):
         names = ["sla_policy_id", "date_deadline", "date_stage_deadline", "deadline_stage",
                  "date_handling_deadline", "date_callback_deadline", "date_review_deadline",
                  "deadline_status"]
-        for start in range(0, len(self), batch_size):
-            batch = self[start:start + batch_size].sudo()
-            for name in names[1:]:
-                self.env.add_to_compute(self._fields[name], batch)
-            batch.flush_recordset(names)
-            batch.assignment_ids._recompute_deadlines()
-            if len(self) > batch_size:
-                self.env.invalidate_all()
+        run = uuid.uuid4().hex
+        _WORKING_TIMES[run] = {}
+        try:
+            for start in range(0, len(self), batch_size):
+                batch = self[start:start + batch_size].sudo().with_context(
+                    complaint_deadline_run=run)
+                for name in names[1:]:
+                    self.env.add_to_compute(self._fields[name], batch)
+                batch.flush_recordset(names)
+                batch.assignment_ids._recompute_deadlines()
+                if len(self) > batch_size:
+                    self.env.invalidate_all()
+        finally:
+            _WORKING_TIMES.pop(run, None)
 
     # Steps: pauses, extensions, new facts, review ----------------------------------------------
     def _check_deadline_editor(self):
@@ -570,16 +608,23 @@ class ComplaintCase(models.Model):
     def _cron_scan_deadlines(self):
         """Recompute every open case's due dates, then remind what is due soon and escalate
         what is overdue (activities, accountability, level notifications)."""
-        cases = self.sudo().search([("sla_policy_id", "!=", False), "|",
-                                    ("state", "in", OPEN_STATES),
-                                    ("date_review_requested", "!=", False)])
-        cases._recompute_deadlines()
+        self._cron_recompute_deadlines()
         overdue = self.sudo().search([("deadline_status", "=", "overdue")])
         overdue.filtered(lambda c: c.deadline_overdue_done != c.date_stage_deadline)._escalate_overdue()
         soon = self.sudo().search([("deadline_status", "=", "due_soon")])
         soon.filtered(lambda c: c.deadline_soon_done != c.date_stage_deadline)._remind_due_soon()
         self.env["complaint.assignment"]._scan_overdue()
         return True
+
+    @api.model
+    def _cron_recompute_deadlines(self):
+        """Recompute the due dates of every open case (and of their dispatch orders) in
+        batches: the calendar is read once per batch, never once per case."""
+        cases = self.sudo().search([("sla_policy_id", "!=", False), "|",
+                                    ("state", "in", OPEN_STATES),
+                                    ("date_review_requested", "!=", False)])
+        cases._recompute_deadlines()
+        return len(cases)
 
     def _deadline_responsible(self):
         """Who answers for the step on the clock, and their manager."""

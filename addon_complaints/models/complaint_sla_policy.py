@@ -92,11 +92,9 @@ class ComplaintSlaPolicy(models.Model):
         if self.regulator_forwarded != "any" and (
                 (self.regulator_forwarded == "yes") != bool(case.is_regulator_forwarded)):
             return False
-        if self.category_ids and not (case.category_id and any(
-                case.category_id.parent_path.startswith(category.parent_path)
-                for category in self.category_ids)):
-            return False
-        return True
+        return not self.category_ids or bool(case.category_id and any(
+            case.category_id.parent_path.startswith(category.parent_path)
+            for category in self.category_ids))
 
     @api.model
     def _find_for_cases(self, cases):

@@ -94,7 +94,7 @@ class TestDeadlinePolicy(DeadlineCase):
 
     def test_policy_change_recomputes(self):
         case = self.register(date_received=local(2025, 3, 3, 10))
-        self.policy_general.line_ids.filtered(lambda l: l.stage == "reply" and not l.level).time_limit = 5
+        self.policy_general.line_ids.filtered(lambda line: line.stage == "reply" and not line.level).time_limit = 5
         self.assertEqual(case.date_deadline, local(2025, 3, 10, 18))
 
     def test_department_calendar_is_used_for_its_dispatch_orders(self):

@@ -54,9 +54,10 @@ class WorkingTime:
     def _ensure(self, start, end):
         if start >= self.window_start and end <= self.window_end:
             return
-        span = self.window_end - self.window_start
-        self._load(min(start, self.window_start) - timedelta(days=7),
-                   max(end, self.window_end + span) + timedelta(days=7))
+        # Grow by a quarter at least, so that a run of nearby questions loads once.
+        margin = max(timedelta(days=60), (self.window_end - self.window_start) / 4)
+        self._load(min(start, self.window_start) - (margin if start < self.window_start else timedelta()),
+                   max(end, self.window_end) + (margin if end > self.window_end else timedelta()))
 
     # Helpers -------------------------------------------------------------------------------
     def local_date(self, dt):
