@@ -1,3 +1,7 @@
+from . import complaint_sla_policy
+from . import complaint_sla_policy_line
+from . import complaint_sla_penalty
+from . import complaint_calendar_day
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -10,6 +14,9 @@ from . import complaint_routing_rule
 from . import complaint_notice
 from . import complaint_assignment
 from . import complaint_case
+from . import complaint_deadline_pause
+from . import complaint_extension
+from . import complaint_accountability
 from . import complaint_sync_quarantine
 from . import complaint_sync_lease
 from . import complaint_remedy_type

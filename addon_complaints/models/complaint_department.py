@@ -36,6 +36,9 @@ class ComplaintDepartment(models.Model):
     phone = fields.Char(help="Given to customers on the acceptance receipt.")
     email = fields.Char()
     active = fields.Boolean(default=True)
+    resource_calendar_id = fields.Many2one(
+        "resource.calendar", string="Working Calendar",
+        help="Deadlines of this department's cases are counted on it; empty: the company's.")
 
     @api.depends("name", "parent_id.complete_name")
     def _compute_complete_name(self):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
@@ -14,3 +14,15 @@ class ResCompany(models.Model):
         string="Repeat Window (days)", default=365,
         help="A complaint from the same customer in the same category within this many days "
         "of an earlier one is a repeat of the same matter.")
+    complaint_sla_policy_id = fields.Many2one(
+        "complaint.sla.policy", string="Default Deadline Policy",
+        help="Applies to every case that no more specific deadline policy matches.")
+
+    @api.model
+    def _complaint_set_default_sla_policy(self):
+        """Give every company without one the general deadline policy (at install)."""
+        general = self.env.ref("addon_complaints.complaint_sla_policy_general",
+                               raise_if_not_found=False)
+        if general:
+            self.sudo().search([("complaint_sla_policy_id", "=", False)]).write(
+                {"complaint_sla_policy_id": general.id})

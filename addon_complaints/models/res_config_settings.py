@@ -10,3 +10,5 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.complaint_registration_approval", readonly=False)
     complaint_repeat_window_days = fields.Integer(
         related="company_id.complaint_repeat_window_days", readonly=False)
+    complaint_sla_policy_id = fields.Many2one(
+        related="company_id.complaint_sla_policy_id", readonly=False)

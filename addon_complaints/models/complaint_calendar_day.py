@@ -1,0 +1,264 @@
+import logging
+from datetime import date, datetime, time, timedelta
+
+import pytz
+from odoo import api, fields, models
+from odoo.addons.resource.models.utils import Intervals
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools.working_time import WorkingTime
+
+_logger = logging.getLogger(__name__)
+
+# Holiday names of the calendar libraries, as the product shows them.
+_HOLIDAY_NAMES = {
+    "New Year's Day": "New Year's Day (元旦)",
+    "Spring Festival": "Spring Festival (春节)",
+    "Tomb-sweeping Day": "Qingming Festival (清明节)",
+    "Labour Day": "Labour Day (劳动节)",
+    "Dragon Boat Festival": "Dragon Boat Festival (端午节)",
+    "Mid-autumn Festival": "Mid-Autumn Festival (中秋节)",
+    "National Day": "National Day (国庆节)",
+}
+
+
+class ComplaintCalendarDay(models.Model):
+    """A day that breaks the weekly working pattern: a public holiday, or a make-up working
+    day on a weekend (调休) when a Saturday or Sunday is worked.
+
+    Official mainland China days have no company and apply to every company; a company adds
+    its own days (a closure, a local holiday, an extra working day) and they win over the
+    official ones on the same date. Deadlines are counted on the company's (or the
+    department's) working calendar with these days applied.
+    """
+
+    _name = "complaint.calendar.day"
+    _description = "Working Calendar Day"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    date = fields.Date(required=True, index=True)
+    day_type = fields.Selection(
+        [("holiday", "Day off (public holiday)"), ("workday", "Make-up working day")],
+        required=True, default="holiday",
+        help="A make-up working day is worked although it falls on a weekend (调休).")
+    work_as_dayofweek = fields.Selection(
+        [("0", "Monday"), ("1", "Tuesday"), ("2", "Wednesday"), ("3", "Thursday"),
+         ("4", "Friday")],
+        string="Worked Like", default="0",
+        help="A make-up working day follows the working hours of this weekday.")
+    company_id = fields.Many2one(
+        "res.company", index=True,
+        help="Empty for the official calendar, which applies to every company.")
+    is_official = fields.Boolean(compute="_compute_is_official", store=True)
+    is_provisional = fields.Boolean(
+        string="Provisional",
+        help="The official schedule for this year was not yet published: the statutory day is "
+        "known, the bridge days and make-up working days are not. Refresh the official days "
+        "once it is published.")
+    active = fields.Boolean(default=True)
+
+    @api.depends("company_id")
+    def _compute_is_official(self):
+        for day in self:
+            day.is_official = not day.company_id
+
+    @api.constrains("date", "company_id", "active")
+    def _check_one_per_date(self):
+        for day in self.filtered("active"):
+            if self.search_count([("id", "!=", day.id), ("date", "=", day.date),
+                                  ("company_id", "=", day.company_id.id)]):
+                raise ValidationError(self.env._(
+                    "%(date)s is already in the working calendar.", date=day.date))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        days = super().create(vals_list)
+        days._recompute_open_deadlines()
+        return days
+
+    def write(self, vals):
+        res = super().write(vals)
+        self._recompute_open_deadlines()
+        return res
+
+    def unlink(self):
+        cases = self._affected_cases()
+        res = super().unlink()
+        cases._recompute_deadlines()
+        return res
+
+    def _affected_cases(self):
+        if not self:
+            return self.env["complaint.case"]
+        domain = [("state", "not in", ("closed", "withdrawn", "merged", "not_accepted"))]
+        companies = self.company_id
+        if companies and all(self.mapped("company_id")):
+            domain.append(("company_id", "in", companies.ids))
+        return self.env["complaint.case"].sudo().search(domain)
+
+    def _recompute_open_deadlines(self):
+        self._affected_cases()._recompute_deadlines()
+
+    # Official days from a calendar library --------------------------------------------------
+    @api.model
+    def _official_days_from_library(self, years):
+        """``{date: (day_type, name)}`` for ``years`` from ``chinese-calendar`` (preferred: it
+        knows the make-up working days) or ``holidays``. Years the library does not know are
+        left out. Raises UserError when neither library is installed."""
+        try:
+            import chinese_calendar  # noqa: PLC0415 - optional dependency
+        except ImportError:
+            chinese_calendar = None
+        if chinese_calendar is not None:
+            return self._official_days_chinese_calendar(chinese_calendar, years)
+        try:
+            import holidays  # noqa: PLC0415 - optional dependency
+        except ImportError as error:
+            raise UserError(self.env._(
+                "The official holidays cannot be refreshed: install the Python package "
+                "“chinese-calendar” (pip install chinese-calendar) or “holidays” on the Odoo "
+                "server. The days already in the calendar stay as they are.")) from error
+        return self._official_days_holidays(holidays, years)
+
+    @api.model
+    def _official_days_chinese_calendar(self, library, years):
+        result = {}
+        for year in years:
+            day = date(year, 1, 1)
+            try:
+                library.get_holiday_detail(day)
+            except NotImplementedError:
+                _logger.info("chinese-calendar has no data for %s", year)
+                continue
+            while day.year == year:
+                is_holiday, name = library.get_holiday_detail(day)
+                if is_holiday and name:
+                    result[day] = ("holiday", _HOLIDAY_NAMES.get(name, name))
+                elif day.weekday() >= 5 and library.is_workday(day):
+                    result[day] = ("workday", self.env._("Make-up working day"))
+                day += timedelta(days=1)
+        return result
+
+    @api.model
+    def _official_days_holidays(self, library, years):
+        result = {}
+        for year in years:
+            calendar = library.country_holidays("CN", years=year)
+            for day, name in calendar.items():
+                result[day] = ("holiday", name)
+            for day in getattr(calendar, "weekend_workdays", ()):
+                if day.year == year:
+                    result[day] = ("workday", self.env._("Make-up working day"))
+        return result
+
+    @api.model
+    def action_refresh_official_days(self):
+        """Load the official days for last year, this year and the next two from the installed
+        calendar library; provisional days of a year the library knows are replaced."""
+        if not self.env.user.has_group("addon_complaints.group_complaint_admin"):
+            raise UserError(self.env._("Only a complaints administrator refreshes the calendar."))
+        this_year = fields.Date.context_today(self).year
+        years = range(this_year - 1, this_year + 3)
+        found = self._official_days_from_library(years)
+        known_years = sorted({day.year for day in found})
+        created, updated, removed = self._apply_official_days(found, known_years)
+        message = self.env._(
+            "Official days refreshed for %(years)s: %(created)s added, %(updated)s updated, "
+            "%(removed)s removed.",
+            years=", ".join(map(str, known_years)) or self.env._("no year"),
+            created=created, updated=updated, removed=removed)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": self.env._("Working calendar"), "message": message,
+                       "type": "success" if known_years else "warning", "sticky": False,
+                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+        }
+
+    @api.model
+    def _apply_official_days(self, found, years):
+        created = updated = removed = 0
+        if not years:
+            return created, updated, removed
+        existing = self.with_context(active_test=False).search([
+            ("company_id", "=", False),
+            ("date", ">=", date(min(years), 1, 1)), ("date", "<=", date(max(years), 12, 31)),
+        ])
+        by_date = {day.date: day for day in existing}
+        to_create = []
+        for day, (day_type, name) in sorted(found.items()):
+            record = by_date.pop(day, None)
+            if record is None:
+                to_create.append({"date": day, "day_type": day_type, "name": name})
+            elif (record.day_type, record.is_provisional, record.active) != (day_type, False, True):
+                record.write({"day_type": day_type, "is_provisional": False, "active": True})
+                updated += 1
+        stale = self.browse([record.id for day, record in by_date.items() if day.year in years])
+        removed = len(stale)
+        stale.unlink()
+        self.create(to_create)
+        created = len(to_create)
+        return created, updated, removed
+
+    # Working time ------------------------------------------------------------------------------
+    @api.model
+    def _working_time(self, calendar, company, start, end):
+        """The working time of ``calendar`` for ``company`` between two naive UTC datetimes,
+        holidays and make-up working days applied; the window grows on demand."""
+        calendar = calendar.sudo()
+
+        def loader(window_start, window_end):
+            return [(begin, stop) for begin, stop, _meta in
+                    self._working_intervals(calendar, company, window_start, window_end)]
+
+        return WorkingTime(loader, calendar.tz, start, end)
+
+    @api.model
+    def _working_intervals(self, calendar, company, start, end):
+        """Attendances minus the calendar's leaves (Odoo's ``resource``), with the official
+        and company days applied in between: holidays removed, make-up days added."""
+        tz = pytz.timezone(calendar.tz or "UTC")
+        attendances = calendar._attendance_intervals_batch(start, end, tz=tz)[False]
+        leaves = calendar._leave_intervals_batch(start, end, tz=tz)[False]
+        days_off, days_on = self._days_in_window(company, start.astimezone(tz).date(),
+                                                 end.astimezone(tz).date())
+        empty = self.env["resource.calendar.attendance"]
+        off = Intervals([(tz.localize(datetime.combine(day, time.min)),
+                          tz.localize(datetime.combine(day + timedelta(days=1), time.min)), empty)
+                         for day in days_off])
+        on = Intervals([interval for day, weekday in days_on.items()
+                        for interval in self._makeup_intervals(calendar, tz, day, weekday)
+                        if start <= interval[1] and interval[0] <= end])
+        return ((attendances - off) | on) - leaves
+
+    @api.model
+    def _days_in_window(self, company, first, last):
+        """Days off and make-up working days (with the weekday they are worked like) between
+        two local dates: official ones, overridden by the company's own."""
+        days = self.sudo().search_read(
+            [("date", ">=", first - timedelta(days=1)), ("date", "<=", last + timedelta(days=1)),
+             ("company_id", "in", [False, company.id])],
+            ["date", "day_type", "company_id", "work_as_dayofweek"], order="company_id desc")
+        chosen = {}
+        for day in days:
+            if day["date"] not in chosen or day["company_id"]:
+                chosen[day["date"]] = day
+        days_off = [day for day, values in chosen.items() if values["day_type"] == "holiday"]
+        days_on = {day: values["work_as_dayofweek"] or "0" for day, values in chosen.items()
+                   if values["day_type"] == "workday"}
+        return days_off, days_on
+
+    @api.model
+    def _makeup_intervals(self, calendar, tz, day, weekday):
+        """The working hours of ``weekday`` on the calendar, placed on ``day``."""
+        week_type = self.env["resource.calendar.attendance"].get_week_type(day)
+        for attendance in calendar.attendance_ids:
+            if (attendance.dayofweek != weekday or attendance.display_type
+                    or attendance.day_period == "lunch" or attendance.resource_id
+                    or (calendar.two_weeks_calendar and int(attendance.week_type) != week_type)):
+                continue
+            begin = datetime.combine(day, time.min) + timedelta(hours=attendance.hour_from)
+            stop = datetime.combine(day, time.min) + timedelta(hours=attendance.hour_to)
+            yield (tz.localize(begin), tz.localize(stop), attendance)
