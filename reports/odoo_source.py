@@ -114,14 +114,22 @@ def _flatten(rows: list[dict], keyed: dict[str, dict[int, str]]) -> pd.DataFrame
 
 
 def read(cfg: OdooConfig, since: pd.Timestamp, until: pd.Timestamp,
-         company: str | None = None,
+         company: str | int | None = None,
          progress: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cases received in [since, until) (UTC bounds) and their compensations, raw."""
-    odoo = connect(cfg)
+    return read_with(connect(cfg), since, until, company, progress)
+
+
+def read_with(odoo, since: pd.Timestamp, until: pd.Timestamp, company: str | int | None = None,
+              progress: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """As :func:`read`, over an odoorpc connection already logged in (the sync worker's).
+    ``company``: the company's name, or its id."""
     keyed = {col: _keys(odoo, model, field) for col, (model, field) in _KEYED.items()}
     domain = [("date_received", ">=", since.strftime("%Y-%m-%d %H:%M:%S")),
               ("date_received", "<", until.strftime("%Y-%m-%d %H:%M:%S"))]
-    if company:
+    if isinstance(company, int):
+        domain.append(("company_id", "=", company))
+    elif company:
         domain.append(("company_id.name", "=", company))
     case_fields = ["id", *CASE_READ]
     frames = [_flatten(b, keyed)

@@ -130,15 +130,29 @@ def from_sample() -> CaseData:
 def from_odoo(period: Period, company: str | None = None,
               progress: Callable[[int], None] | None = None) -> CaseData:
     cfg = odoo_source.OdooConfig.from_env()
+    return from_odoo_connection(odoo_source.connect(cfg), period, company,
+                                f"odoo {cfg.url} db {cfg.db}", progress)
+
+
+def from_odoo_connection(odoo, period: Period, company: str | int | None, label: str,
+                         progress: Callable[[int], None] | None = None) -> CaseData:
+    """The period's cases (and the history before it) over a logged-in odoorpc connection;
+    ``company`` a name or an id (None: every company the user sees)."""
     since = pd.Timestamp(period.start - pd.DateOffset(years=HISTORY_YEARS))
     # Odoo stores UTC: widen the local bounds to UTC ones.
     since_utc = since.tz_localize(LOCAL_TZ).tz_convert("UTC").tz_localize(None)
     until_utc = period.end.tz_localize(LOCAL_TZ).tz_convert("UTC").tz_localize(None)
-    cases_raw, comps_raw = odoo_source.read(cfg, since_utc, until_utc, company, progress)
-    data = _finish(cases_raw, comps_raw,
-                   mapping_mod.Mapping(), f"odoo {cfg.url} db {cfg.db}", "UTC")
+    cases_raw, comps_raw = odoo_source.read_with(odoo, since_utc, until_utc, company, progress)
+    data = from_frames(cases_raw, comps_raw, label, timezone="UTC")
     data.as_of = pd.Timestamp.now(tz=LOCAL_TZ).tz_localize(None).floor("s")
     return data
+
+
+def from_frames(cases_raw: pd.DataFrame, comps_raw: pd.DataFrame | None, label: str,
+                timezone: str | None = None) -> CaseData:
+    """Raw records with technical field names (``timezone`` of their datetimes; None: local)
+    normalised into the canonical frames, as every source does."""
+    return _finish(cases_raw, comps_raw, mapping_mod.Mapping(), label, timezone)
 
 
 def load(source: str, period: Period, mapping_path: Path | None = None,

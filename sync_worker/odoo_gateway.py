@@ -11,6 +11,9 @@ Models and fields written against (provided by the ``addon_complaints`` add-on):
 * ``complaint.sync.lease``: ``name`` (unique), ``holder`` (char), ``expires_at``
   (datetime). The worker user needs create, write and unlink on it.
 
+Filings read through ``reports.sources`` over the same connection (``report_data``), so
+the regulator summary is computed once, by ``reports.regulator.build_summary``.
+
 Every method costs a fixed number of RPC calls independent of the batch size; ``calls``
 counts them so the benchmark can report calls per case.
 
@@ -39,6 +42,10 @@ from typing import Any, Protocol
 from urllib.parse import urlparse
 
 import odoorpc
+
+from reports import sources
+from reports.period import Period
+from reports.sources import CaseData
 
 from .records import (
     PUSH_STAGES,
@@ -131,7 +138,9 @@ class Gateway(Protocol):
 
     def record_receipts(self, receipts: list[tuple[int, str, dt.datetime]]) -> None: ...
 
-    def summary_figures(self, ctx: RunContext, source: str, start: dt.datetime, end: dt.datetime) -> dict[str, Any]: ...
+    def report_data(self, ctx: RunContext, period: Period) -> tuple[str, CaseData]:
+        """The company's name and its cases and compensations as ``reports`` reads them."""
+        ...
 
 
 _TEMPORARY_NAMES = (
@@ -492,46 +501,20 @@ class OdooGateway:
                     CASE, "write", [case_id], {"external_receipt": receipt, "external_pushed_at": to_odoo_datetime(at)}
                 )
 
-    def summary_figures(self, ctx: RunContext, source: str, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
-        rows = self._call(
-            CASE,
-            "search_read",
-            [
-                ("external_source", "=", source),
-                ("company_id", "=", ctx.company_id),
-                ("date_received", ">=", to_odoo_datetime(start)),
-                ("date_received", "<", to_odoo_datetime(end)),
-            ],
-            fields=["state", "demand_type", "date_closed", "external_deadline", "satisfaction"],
-        )
-        return summarize(rows)
-
-
-def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Figures of a filing; each figure's formula is in PORTALS.md §4.5."""
-    by_state: dict[str, int] = {}
-    by_type: dict[str, int] = {}
-    closed = closed_late = satisfied = rated = 0
-    for row in rows:
-        by_state[row["state"]] = by_state.get(row["state"], 0) + 1
-        by_type[row["demand_type"]] = by_type.get(row["demand_type"], 0) + 1
-        if row["date_closed"]:
-            closed += 1
-            deadline = row["external_deadline"]
-            if deadline and str(row["date_closed"]) > str(deadline):
-                closed_late += 1
-        if row["satisfaction"]:
-            rated += 1
-            satisfied += row["satisfaction"] in ("satisfied", "basically_satisfied")
-    return {
-        "received": len(rows),
-        "closed": closed,
-        "closed_late": closed_late,
-        "satisfaction_rated": rated,
-        "satisfied": satisfied,
-        "by_state": by_state,
-        "by_demand_type": by_type,
-    }
+    def report_data(self, ctx: RunContext, period: Period) -> tuple[str, CaseData]:
+        """Read with ``reports.sources`` over this connection: the same fields, history and
+        conversions as the quarterly workbooks, so a filing carries the workbook's numbers."""
+        (company,) = self._call("res.company", "read", [ctx.company_id], ["name"])
+        assert self._odoo is not None
+        label = f"odoo {self.settings.url} db {self.settings.db}"
+        try:
+            data = sources.from_odoo_connection(self._odoo, period, ctx.company_id, label)
+        except Exception as exc:
+            mapped = classify(exc, CASE)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+        return company["name"], data
 
 
 def _same(current: Any, wanted: Any) -> bool:

@@ -27,6 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from reports import regulator
+from reports.calendar import CalendarError
+
 from .odoo_gateway import (
     ApplyOutcome,
     Gateway,
@@ -400,13 +403,23 @@ class Synchronizer:
         key = summary_key(binding.source, period.label)
         if self.state.has_outbox(key):
             return
-        figures = self._retry(
-            "summary figures",
-            lambda: self.gateway.summary_figures(ctx, binding.source, period.start, period.end),
-        )
-        figures = {**figures, "period_start": period.start.isoformat(), "period_end": period.end.isoformat()}
+        figures = self.filing_figures(ctx, period)
+        if figures is None:
+            return
         if self.state.enqueue(binding.source, "summary", key, {"period": period.label, "figures": figures}):
             report.filings += 1
+
+    def filing_figures(self, ctx: RunContext, period: FilingPeriod) -> dict[str, Any] | None:
+        """The filing's figures: ``reports.regulator.build_summary`` over the company's cases
+        read by ``reports.sources`` — the numbers of the quarterly workbooks, one computation.
+        None when they cannot be computed yet (logged; the next filing run tries again)."""
+        report_period = period.report_period()
+        company, data = self._retry("filing data", lambda: self.gateway.report_data(ctx, report_period))
+        try:
+            return regulator.build_summary(data.cases, data.compensations, report_period, company, data.as_of)
+        except CalendarError as exc:
+            log.error("filing postponed", extra={"kv": {"period": period.label, "reason": str(exc)}})
+            return None
 
     # -- outbox --------------------------------------------------------------------------
     def _flush(

@@ -14,7 +14,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pandas as pd
 import schedule
+
+from reports.period import Period
 
 log = logging.getLogger(__name__)
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -26,6 +29,12 @@ class FilingPeriod:
     start: dt.datetime  # naive UTC, inclusive
     end: dt.datetime  # naive UTC, exclusive
     due: dt.date
+
+    def report_period(self) -> Period:
+        """The same period in local (Beijing) time, as ``reports`` counts it: a quarter's
+        filing runs from its first day to the filing day, a year's is the whole year."""
+        to_local = dt.timedelta(hours=8)
+        return Period(self.label, pd.Timestamp(self.start + to_local), pd.Timestamp(self.end + to_local))
 
 
 def _utc(day: dt.date) -> dt.datetime:

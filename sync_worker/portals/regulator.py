@@ -72,12 +72,23 @@ class RegulatorClient:
         return _receipt(
             self._call(
                 "summaries.submit",
-                {"request_id": summary.idempotency_key, "period": summary.period, "figures": summary.figures},
+                {"request_id": summary.idempotency_key, "period": summary.period, "figures": _no_nil(summary.figures)},
             )
         )
 
     def close(self) -> None:
         self._rpc.close()
+
+
+def _no_nil(value: Any) -> Any:
+    """XML-RPC carries no nil (PORTALS.md §1): an absent value (a KPI without cases) is ""."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return {k: _no_nil(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_no_nil(v) for v in value]
+    return value
 
 
 def _receipt(answer: Any) -> Receipt:

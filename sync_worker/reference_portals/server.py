@@ -16,6 +16,7 @@ from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
 from .faults import FaultPlan
 from .store import FeedEntry, PortalStore, beijing_now
+from .summary import problems as summary_problems
 
 log = logging.getLogger(__name__)
 
@@ -288,8 +289,9 @@ class RegulatorPortal(_BasePortal):
         self._auth(session)
         key = params.get("request_id") if isinstance(params, dict) else None
         _check_key(key)
-        if not isinstance(params.get("period"), str) or not isinstance(params.get("figures"), dict):
-            raise _fault(422, "period (string) and figures (struct) are required")
+        wrong = summary_problems(params.get("period"), params.get("figures"))
+        if wrong:
+            raise _fault(422, "figures refused: " + "; ".join(wrong[:5]))
         request = {k: v for k, v in params.items() if k != "request_id"}
 
         def run() -> dict[str, Any]:

@@ -12,8 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass, field
-from typing import Any
 
+import pandas as pd
+
+from reports import sources
+from reports.sources import CaseData
 from sync_worker.odoo_gateway import (
     ApplyOutcome,
     ModelMissing,
@@ -43,6 +46,7 @@ class MemoryGateway:
     poison: set[str] = field(default_factory=set)
     fail_next: list[BaseException] = field(default_factory=list)
     has_quarantine_model: bool = True
+    company_name: str = "申城示范零售有限公司"
     crash_after_apply: int | None = None  # raise after this many successful applies
     creates: int = 0
     _applies: int = 0
@@ -148,9 +152,28 @@ class MemoryGateway:
             by_id[case_id].receipt = receipt
             by_id[case_id].write_date = self._tick()
 
-    def summary_figures(self, ctx, source, start, end) -> dict[str, Any]:
+    def report_data(self, ctx, period) -> tuple[str, CaseData]:
+        """The stored cases as records with technical field names, read by ``reports.sources``
+        like any other source (datetimes UTC)."""
         self._enter()
-        return {"received": sum(1 for (s, _r) in self.cases if s == source)}
+        rows = [
+            {
+                "name": f"TS2026-{stored.id:06d}",
+                "company_id": self.company_name,
+                "date_received": stored.case.date_received,
+                "demand_type": stored.case.demand_type,
+                "channel_id": src,
+                "is_regulator_forwarded": src == "regulator",
+                "subject": stored.case.subject,
+                "priority": stored.case.priority,
+                "affected_count": stored.case.affected_count,
+                "is_emergency": stored.case.is_emergency,
+                "state": stored.state,
+                "external_ref": ref,
+            }
+            for (src, ref), stored in self.cases.items()
+        ]
+        return self.company_name, sources.from_frames(pd.DataFrame(rows), None, "memory", timezone="UTC")
 
     def refs(self, source: str) -> list[str]:
         return [ref for (src, ref) in self.cases if src == source]

@@ -5,12 +5,16 @@ What Odoo itself does is tested in test_sync_odoo.py against a real Odoo.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import threading
+from collections import Counter
 
 import pytest
 from sync_worker_doubles import MemoryGateway
 
+from reports.calendar import official_years
+from reports.regulator import build_summary
 from sync_worker.odoo_gateway import OdooRecordError
 from sync_worker.portals.hotline import HotlineClient
 from sync_worker.portals.regulator import RegulatorClient
@@ -301,7 +305,8 @@ def test_quarantine_stays_local_until_odoo_has_the_model(hotline, state):
 
 
 def test_regulator_end_to_end_with_filing(regulator, state):
-    seeded = seed(regulator.store, "regulator", 40, tricky=0.2, malformed=0.2, rng=random.Random(4))
+    forwarded = dt.datetime(2026, 2, 10, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    seeded = seed(regulator.store, "regulator", 40, tricky=0.2, malformed=0.2, rng=random.Random(4), base=forwarded)
     gateway = MemoryGateway()
     period = filing_periods(2026)[1]
     sync = make_sync(gateway, state)
@@ -309,6 +314,36 @@ def test_regulator_end_to_end_with_filing(regulator, state):
     assert set(gateway.refs("regulator")) == seeded.expected_cases
     assert {q.external_ref for q in gateway.quarantined} == set(seeded.malformed)
     (summary,) = regulator.store.summaries.values()
-    assert summary["period"] == "2026Q1" and summary["figures"]["received"] == len(seeded.expected_cases)
+    figures = summary["figures"]
+    # Counted here from the stored cases and the filing's UTC bounds.
+    in_period = [c for c in gateway.cases.values() if period.start <= c.case.date_received < period.end]
+    assert len(in_period) == len(seeded.expected_cases) > 0
+    assert summary["period"] == "2026Q1" and figures["schema"] == "complaints.regulator_summary/1"
+    assert figures["period"] == {"code": "2026Q1", "start": "2026-01-01", "end": "2026-03-20"}
+    assert figures["counts"]["received"] == len(in_period)
+    assert figures["counts"]["regulator_forwarded"] == len(in_period)
+    kinds = Counter(c.case.demand_type for c in in_period)
+    assert {k: v for k, v in figures["counts"]["by_demand_type"].items() if v} == dict(kinds)
+    assert figures["counts"]["complaints"] == kinds["complaint"]
+    # The same function, on the same data, as the quarterly workbooks: what was filed is
+    # build_summary's payload (an absent KPI value travels as "").
+    company, data = gateway.report_data(None, period.report_period())
+    expected = build_summary(data.cases, data.compensations, period.report_period(), company, data.as_of)
+    assert figures == {**expected, "as_of": figures["as_of"], "kpis": {
+        k: {**v, "value": "" if v["value"] is None else v["value"]} for k, v in expected["kpis"].items()}}
     sync.run(regulator_binding(regulator), filings=[period])
     assert len(regulator.store.summaries) == 1
+
+
+def test_filing_waits_for_a_calendar_that_knows_the_year(regulator, state, caplog):
+    # A case received on the last evening of the calendar's last known year: its acceptance
+    # deadline falls in a year without a State Council notice yet.
+    last = official_years()[1]
+    evening = dt.datetime(last, 12, 31, 20, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    seed(regulator.store, "regulator", 3, rng=random.Random(6), base=evening)
+    gateway = MemoryGateway()
+    (annual,) = [p for p in filing_periods(last + 1) if p.label == str(last)]
+    report = make_sync(gateway, state).run(regulator_binding(regulator), filings=[annual])
+    assert len(gateway.refs("regulator")) == 3
+    assert report.filings == 0 and regulator.store.summaries == {}
+    assert any(r.message == "filing postponed" and str(last + 1) in r.kv["reason"] for r in caplog.records)

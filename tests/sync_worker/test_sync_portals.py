@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import random
 import socket
 import xmlrpc.client
 
 import pytest
 
+from reports import metrics, period, sources
+from reports.regulator import build_summary
 from sync_worker.portals.hotline import HotlineClient
 from sync_worker.portals.regulator import RegulatorClient
 from sync_worker.portals.transport import AuthFailure, PermanentFailure
 from sync_worker.records import AckItem, CaseResult, Summary
 from sync_worker.reference_portals import FaultPlan, start_portal
+from sync_worker.reference_portals import summary as summary_schema
 from sync_worker.reference_portals.generate import seed
 from sync_worker.retry import TemporaryFailure
 
@@ -170,8 +175,74 @@ def test_regulator_login_fetch_confirm_result_and_summary(regulator):
     assert receipt.receipt_no.startswith("CF-")
     result = CaseResult("regulator", "RG-0000001", 1, "reply", "regulator:result:RG-0000001:reply", {"stage": "reply"})
     assert client.push_result(result).receipt_no == client.push_result(result).receipt_no
-    summary = Summary("2026Q1", "regulator:summary:2026Q1", {"received": 5})
+    summary = Summary("2026Q3", "regulator:summary:2026Q3", _sample_summary())
     assert client.submit_summary(summary).receipt_no.startswith("SM-")
+
+
+@functools.cache
+def _sample_data():
+    return sources.from_sample()
+
+
+def _sample_summary(code: str = "2026Q3") -> dict:
+    """The regulator summary of the bundled sample's first company, as reports builds it."""
+    data = _sample_data()
+    company = sorted(data.cases["company_id"].dropna().unique())[0]
+    mine = data.cases[data.cases["company_id"] == company]
+    comps = data.compensations[data.compensations["company_id"] == company]
+    return build_summary(mine, comps, period.parse(code), company, data.as_of)
+
+
+def _wire(value):
+    """What XML-RPC carries of it: no nil, an absent value is "" (PORTALS.md §1)."""
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items()}
+    return "" if value is None else value
+
+
+@pytest.mark.parametrize("code", ["2026Q3", "2022Q1"])  # 2022Q1: before the sample, all empty
+def test_regulator_accepts_exactly_the_reports_summary(regulator, code):
+    figures = _sample_summary(code)
+    assert set(figures["kpis"]) == set(summary_schema.KPIS) == {k.key for k in metrics.KPI_DEFS}
+    assert set(figures["counts"]) == set(summary_schema.COUNTS) | set(summary_schema.BREAKDOWNS)
+    if code == "2022Q1":
+        assert figures["counts"]["received"] == 0 and figures["kpis"]["repeat_rate"]["value"] is None
+    client = RegulatorClient(regulator.url, "complaints-desk", "regulator-secret")
+    client.submit_summary(Summary(code, f"regulator:summary:{code}", figures))
+    (stored,) = regulator.store.summaries.values()
+    assert stored["figures"] == _wire(figures)
+
+
+def _broken(change) -> dict:
+    figures = copy.deepcopy(_sample_summary())
+    change(figures)
+    return figures
+
+
+@pytest.mark.parametrize(("change", "named"), [
+    (lambda f: f.pop("kpis"), "missing kpis"),
+    (lambda f: f.update(schema="other/1"), "schema"),
+    (lambda f: f["period"].update(code="2026Q2"), "period.code"),
+    (lambda f: f["period"].update(end="2026-09-31"), "period.start, period.end"),
+    (lambda f: f.update(company=""), "company"),
+    (lambda f: f.update(as_of="yesterday"), "as_of"),
+    (lambda f: f["counts"].update(received=-1), "counts.received"),
+    (lambda f: f["counts"]["by_channel"].update(hotline=f["counts"]["by_channel"]["hotline"] + 1),
+     "counts.by_channel: adds up"),
+    (lambda f: f["counts"].update(open_at_period_end=f["counts"]["open_at_period_end"] + 1),
+     "counts.closed_by_period_end + counts.open_at_period_end"),
+    (lambda f: f["kpis"]["reopen_rate"].update(value=0.99), "kpis.reopen_rate.value"),
+    (lambda f: f["kpis"]["overdue_rate"].update(numerator=10**6), "kpis.overdue_rate"),
+    (lambda f: f["kpis"].pop("satisfaction_rate"), "kpis.satisfaction_rate"),
+    (lambda f: f["compensation"].update(currency="yuan"), "compensation.currency"),
+    (lambda f: f["compensation"].update(paid_amount="12.5"), "compensation.paid_amount"),
+])
+def test_regulator_refuses_figures_that_are_not_the_summary(regulator, change, named):
+    client = RegulatorClient(regulator.url, "complaints-desk", "regulator-secret")
+    with pytest.raises(PermanentFailure) as err:
+        client.submit_summary(Summary("2026Q3", "regulator:summary:2026Q3", _broken(change)))
+    assert err.value.code == 422 and named in str(err.value)
+    assert regulator.store.summaries == {}
 
 
 def test_regulator_session_expiry_logs_in_again(regulator):
