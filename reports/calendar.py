@@ -73,6 +73,16 @@ class WorkCalendar:
             return False
         return day.weekday() < 5
 
+    def knows(self, day: date) -> bool:
+        """Whether the calendar can answer for ``day`` (a company calendar always can)."""
+        last = self.last_known_day()
+        return last is None or pd.Timestamp(day) <= last
+
+    def is_workday_or_weekday(self, day: date) -> bool:
+        """For forecasts only: the calendar's answer, or Monday to Friday for a day in a year
+        whose official holidays are not published yet. Deadlines never use this."""
+        return self.is_workday(day) if self.knows(day) else day.weekday() < 5
+
     def due_dates(self, start: pd.Series, working_days: int) -> pd.Series:
         """End of the ``working_days``-th working day after each start day (the day of receipt
         does not count), as exclusive timestamps (midnight after the due day).

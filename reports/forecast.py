@@ -121,7 +121,10 @@ def daily(series: pd.Series, calendar: WorkCalendar, backtest_origins: int = 12,
     horizon = max(DAILY_HORIZONS.values())
     future = pd.date_range(days[-1] + pd.Timedelta(days=1), periods=horizon, freq="D") \
         if len(days) else pd.DatetimeIndex([])
-    fwork = np.array([calendar.is_workday(d.date()) for d in future], bool)
+    # The days ahead may lie in a year whose holidays are not published yet: the forecast
+    # then assumes Monday to Friday for them and says so in its method.
+    fwork = np.array([calendar.is_workday_or_weekday(d.date()) for d in future], bool)
+    assumed = [d.date() for d in future if not calendar.knows(d.date())]
     bt: dict[str, Backtest] = {}
     per_day_sigma = []
     for label, h in DAILY_HORIZONS.items():
@@ -149,6 +152,9 @@ def daily(series: pd.Series, calendar: WorkCalendar, backtest_origins: int = 12,
                                              "lo95", "hi95"])
     method = ("近28日水平×工作日系数 Level of last 28 days × working-day factor "
               "(company calendar incl. make-up working days)")
+    if assumed:
+        method += (f"；{assumed[0].year}年节假日尚未公布，按周一至周五工作日估算 "
+                   f"(holidays of {assumed[0].year} not yet published: Monday–Friday assumed)")
     return Forecast(method, table, bt), by_day
 
 

@@ -148,3 +148,20 @@ def test_a_year_without_an_official_notice_is_refused():
     # A company calendar has no such limit.
     plain = WorkCalendar(holidays=frozenset(), makeup_workdays=frozenset())
     assert plain.due_dates(pd.Series([pd.Timestamp(after)]), 1).iloc[0] == pd.Timestamp(after) + pd.Timedelta(days=2)
+
+
+def test_forecast_days_past_the_official_calendar_assume_weekdays():
+    import pandas as pd
+
+    from reports.calendar import WorkCalendar, official_years
+    from reports.forecast import daily
+
+    cal = WorkCalendar()
+    last = official_years()[1]
+    days = pd.date_range(f"{last}-09-01", f"{last}-12-31", freq="D")
+    series = pd.Series([5.0 if cal.is_workday(d.date()) else 1.0 for d in days], index=days)
+    forecast, by_day = daily(series, cal)
+    first_day_after = by_day.iloc[0]
+    assert str(first_day_after["day"]) == f"{last + 1}-01-01"
+    assert by_day["workday"].tolist() == [d.weekday() < 5 for d in pd.to_datetime(by_day["day"])]
+    assert f"{last + 1}" in forecast.method and "Monday–Friday assumed" in forecast.method
