@@ -2,12 +2,12 @@
 calendar (public holidays and make-up working days included), moved by pauses and approved
 extensions; overdue control, accountability and level notifications."""
 
-import uuid
 from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL, split_every
 
 from .complaint_case import LOCKED_STATES, OPEN_STATES
 from .complaint_sla_policy_line import STAGE_CLOCKS, STAGES
@@ -20,11 +20,20 @@ ACCOUNTABILITY_READERS = ("addon_complaints.group_complaint_handler,"
 # The stored dates that start or stop a stage's clock.
 DEADLINE_DATE_FIELDS = sorted({name for clock in STAGE_CLOCKS.values() for name in clock
                                if name != "clock"})
-# Working-time windows shared by the chunks of one batched recompute, by run.
-_WORKING_TIMES = {}
 LEVEL_RANK = {"normal": 0, "urgent": 1, "major": 2, "crisis": 3}
 # Writing these may raise a case's level, which notifies the people the level requires.
 LEVEL_TRIGGERS = {"repeat_count", "channel_id", "affected_count"}
+# The stored results of planning, with their column types, and their values without a policy.
+DEADLINE_COLUMNS = [("id", "int4"), ("date_deadline", "timestamp"),
+                    ("date_stage_deadline", "timestamp"), ("deadline_stage", "varchar"),
+                    ("date_handling_deadline", "timestamp"), ("date_callback_deadline", "timestamp"),
+                    ("date_review_deadline", "timestamp"), ("deadline_status", "varchar")]
+DEADLINE_FIELDS = [name for name, _type in DEADLINE_COLUMNS[1:]]
+NO_DEADLINES = dict(dict.fromkeys(DEADLINE_FIELDS, False), deadline_status="none")
+# Cases planned per chunk of a batched recompute: the SQL reads and the UPDATE stay small.
+DEADLINE_CHUNK_SIZE = 5000
+_ARRAY_CASTS = {"int4": "%s::int4[]", "timestamp": "%s::timestamp[]", "varchar": "%s::varchar[]",
+                "bool": "%s::bool[]"}
 
 
 def _format_duration(seconds, env):
@@ -37,6 +46,165 @@ def _format_duration(seconds, env):
     if hours:
         return env._("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
     return env._("%s min", minutes)
+
+
+def update_rows(cr, table, columns, rows):
+    """Store ``rows`` (tuples: the id first, then one value per column after ``id``) into
+    ``table`` with one UPDATE, only where a value changes. ``columns`` are ``(name, type)``
+    pairs, ``("id", "int4")`` first. Returns how many rows changed."""
+    if not rows:
+        return 0
+    names = [SQL.identifier(name) for name, _type in columns]
+    values = [SQL(_ARRAY_CASTS[column_type], list(column))
+              for (_name, column_type), column in zip(columns, zip(*rows, strict=True),
+                                                      strict=True)]
+    cr.execute(SQL(
+        "UPDATE %(table)s AS t SET %(assign)s FROM unnest(%(values)s) AS v(%(names)s) "
+        "WHERE t.id = v.id AND (%(changed)s)",
+        table=SQL.identifier(table),
+        assign=SQL(", ").join(SQL("%s = v.%s", name, name) for name in names[1:]),
+        values=SQL(", ").join(values),
+        names=SQL(", ").join(names),
+        changed=SQL(" OR ").join(SQL("t.%s IS DISTINCT FROM v.%s", name, name)
+                                 for name in names[1:]),
+    ))
+    return cr.rowcount
+
+
+def plan_stage(working_time, start, stage, line, extensions, pauses):
+    """Due date of one stage from ``start``: the limit, then approved extensions, then the
+    time spent in pauses (see ``ComplaintCase._deadline_adjustments``)."""
+    unit, limit, roll = line
+    due = working_time.plan(start, unit, limit, roll)
+    for ext_stage, amount, decided in extensions:
+        if ext_stage == stage and (not decided or decided >= start
+                                   or STAGE_CLOCKS[stage][0] != "clock"):
+            due = working_time.extend(due, unit, amount, roll)
+    for pause_start, pause_end, _open in pauses:
+        if due and pause_start < due and pause_end > start:
+            due = working_time.shift_by_pause(due, unit, max(pause_start, start), pause_end)
+    return due
+
+
+class DeadlineRun:
+    """What one recomputation of due dates shares, created for each run and passed along:
+    the working calendars, the policies' stage limits and one window of working time per
+    (calendar, company), so that each calendar is read once per run, not once per case."""
+
+    def __init__(self, env, now=None):
+        self.env = env(su=True)
+        self.now = now or fields.Datetime.now()
+        self.low = self.high = None
+        self._calendars = {}
+        self._working_times = {}
+        self._lines = {}
+        self._due_soon = {}
+
+    def cover(self, low, high):
+        """Windows loaded from now on span the clocks starting between ``low`` and ``high``
+        (a window still grows when a question falls outside it)."""
+        if low and high:
+            self.low, self.high = low - timedelta(days=7), high + timedelta(days=120)
+
+    def calendar(self, department_id, company_id):
+        """The working calendar: the department's, else the company's, else the standard one."""
+        key = (department_id or False, company_id)
+        if key not in self._calendars:
+            department = self.env["complaint.department"].browse(department_id or ())
+            company = self.env["res.company"].browse(company_id)
+            self._calendars[key] = (department.resource_calendar_id
+                                    or company.resource_calendar_id
+                                    or self.env.ref("resource.resource_calendar_std"))
+        return self._calendars[key]
+
+    def working_time(self, department_id, company_id, start):
+        calendar = self.calendar(department_id, company_id)
+        key = (calendar.id, company_id)
+        working_time = self._working_times.get(key)
+        if working_time is None:
+            low, high = ((self.low, self.high) if self.low
+                         else (start - timedelta(days=7), start + timedelta(days=120)))
+            working_time = self.env["complaint.calendar.day"]._working_time(
+                calendar, self.env["res.company"].browse(company_id), low, high)
+            self._working_times[key] = working_time
+        return working_time
+
+    def lines(self, policy_id, level):
+        """``{stage: (unit, limit, roll to working day)}`` of a policy for a level."""
+        key = (policy_id, level)
+        if key not in self._lines:
+            policy = self.env["complaint.sla.policy"].browse(policy_id or ())
+            self._lines[key] = {}
+            for stage in (STAGE_CLOCKS if policy else ()):
+                line = policy._line_for(stage, level)
+                if line:
+                    self._lines[key][stage] = (line.unit, line.time_limit,
+                                               line.roll_to_working_day)
+        return self._lines[key]
+
+    def due_soon_seconds(self, policy_id):
+        if policy_id not in self._due_soon:
+            policy = self.env["complaint.sla.policy"].browse(policy_id)
+            self._due_soon[policy_id] = policy.due_soon_hours * 3600
+        return self._due_soon[policy_id]
+
+    def plan_case(self, case, extensions, pauses):
+        """The stored deadline values of one case from its plain values ``case`` (see
+        ``ComplaintCase._deadline_data``), approved extensions and pauses."""
+        now = self.now
+        working_time = self.working_time(case["department_id"], case["company_id"],
+                                         case["date_received"])
+        dates = dict(case, clock=max(case["date_received"],
+                                     case["date_clock_restart"] or case["date_received"]))
+        dues, open_dues = {}, {}
+        locked = case["state"] in LOCKED_STATES
+        for stage, line in self.lines(case["sla_policy_id"], case["level"]).items():
+            start_field, done_field = STAGE_CLOCKS[stage]
+            start = dates[start_field]
+            if not start:
+                continue
+            due = plan_stage(working_time, start, stage, line, extensions, pauses)
+            dues[stage] = due
+            if due and not dates[done_field] and (not locked or stage == "review"):
+                open_dues[stage] = due
+        values = {
+            "date_deadline": dues.get("reply") or dues.get("handling") or False,
+            "date_handling_deadline": dues.get("handling") or False,
+            "date_callback_deadline": dues.get("callback") or False,
+            "date_review_deadline": dues.get("review") or False,
+            "date_stage_deadline": False,
+            "deadline_stage": False,
+        }
+        if open_dues:
+            stage = min(open_dues, key=open_dues.get)
+            due = open_dues[stage]
+            values["date_stage_deadline"] = due
+            values["deadline_stage"] = stage
+            if any(is_open for _start, _end, is_open in pauses):
+                values["deadline_status"] = "paused"
+            elif due < now:
+                values["deadline_status"] = "overdue"
+            elif (due - now).total_seconds() <= self.due_soon_seconds(case["sla_policy_id"]):
+                values["deadline_status"] = "due_soon"
+            else:
+                values["deadline_status"] = "on_time"
+        else:
+            values["deadline_status"] = "done" if dues else "none"
+        return values
+
+    def plan_assignment(self, assignment, case, extensions, pauses):
+        """``(due, overdue)`` of one dispatch order: the policy's handling limit from the
+        dispatch, on the department's calendar, moved by the case's pauses and extensions."""
+        line = (self.lines(case["sla_policy_id"], case["level"]).get("handling")
+                if case["sla_policy_id"] and assignment["date_dispatched"] else None)
+        if not line:
+            return False, False
+        start = assignment["date_dispatched"]
+        working_time = self.working_time(assignment["department_id"], case["company_id"], start)
+        due = plan_stage(working_time, start, "handling", line, extensions, pauses)
+        overdue = bool(due and due < self.now and assignment["state"] in ("pending", "accepted")
+                       and not (assignment["is_lead"] and case["date_feedback"]))
+        return due, overdue
 
 
 class ComplaintCase(models.Model):
@@ -105,22 +273,17 @@ class ComplaintCase(models.Model):
         "extension_ids.amount", "department_id.resource_calendar_id",
         "company_id.resource_calendar_id")
     def _compute_deadlines(self):
-        now = fields.Datetime.now()
-        calendars = {}
-        planned = self.filtered("sla_policy_id")
-        working_times = self._deadline_working_times(
-            (case._deadline_calendar(cache=calendars), case.company_id, case.date_received or now)
-            for case in planned)
-        lines = {}
-        empty = dict.fromkeys(("date_deadline", "date_stage_deadline", "deadline_stage",
-                               "date_handling_deadline", "date_callback_deadline",
-                               "date_review_deadline"), False)
+        run = DeadlineRun(self.env)
+        planned = self.filtered(lambda case: case.sla_policy_id and case.date_received)
+        if planned:
+            run.cover(min(planned.mapped("date_received")), max(planned.mapped("date_received")))
+        planned_ids = set(planned._ids)
         for case in self:
-            values = dict(empty, deadline_status="none")
-            if case.sla_policy_id and case.date_received:
-                key = (case._deadline_calendar(cache=calendars), case.company_id)
-                values.update(case._plan_deadlines(working_times[key], lines, now))
-            case.update(values)
+            if case.id in planned_ids:
+                case.update(run.plan_case(case._deadline_data(),
+                                          *case._deadline_adjustments(run.now)))
+            else:
+                case.update(dict(NO_DEADLINES))
 
     def _compute_deadline_remaining(self):
         now = fields.Datetime.now()
@@ -145,54 +308,16 @@ class ComplaintCase(models.Model):
             case.accountability_count = len(case.accountability_ids)
 
     # Planning --------------------------------------------------------------------------------
-    def _deadline_calendar(self, department=None, cache=None):
-        """The working calendar: the department's, else the company's, else the standard one."""
+    def _deadline_data(self):
+        """What planning needs of the case, as plain values (the batched recompute reads the
+        same columns with SQL, see ``_deadline_rows``)."""
         self.ensure_one()
-        department = self.department_id if department is None else department
-        key = (department.id, self.company_id.id)
-        if cache is not None and key in cache:
-            return cache[key]
-        calendar = (department.sudo().resource_calendar_id
-                    or self.company_id.sudo().resource_calendar_id
-                    or self.env.ref("resource.resource_calendar_std").sudo())
-        if cache is not None:
-            cache[key] = calendar
-        return calendar
-
-    @api.model
-    def _deadline_working_times(self, items):
-        """One working-time window per (calendar, company) covering every start in ``items``:
-        the calendar is read once per batch, never once per case. Within one batched
-        recompute (see ``_recompute_deadlines``) the windows are shared by all the chunks
-        the ORM computes."""
-        shared = _WORKING_TIMES.get(self.env.context.get("complaint_deadline_run"))
-        bounds = {}
-        for calendar, company, start in items:
-            low, high = bounds.get((calendar, company), (start, start))
-            bounds[(calendar, company)] = (min(low, start), max(high, start))
-        days = self.env["complaint.calendar.day"]
-        result = {}
-        for key, (low, high) in bounds.items():
-            working_time = shared.get(key) if shared is not None else None
-            if working_time is None:
-                working_time = days._working_time(key[0], key[1], low - timedelta(days=7),
-                                                  high + timedelta(days=120))
-                if shared is not None:
-                    shared[key] = working_time
-            result[key] = working_time
-        return result
-
-    def _deadline_lines(self, cache):
-        """``{stage: line values}`` for the case's policy and level, cached per batch."""
-        key = (self.sla_policy_id.id, self.level)
-        if key not in cache:
-            policy = self.sla_policy_id.sudo()
-            cache[key] = {}
-            for stage in STAGE_CLOCKS:
-                line = policy._line_for(stage, self.level)
-                if line:
-                    cache[key][stage] = (line.unit, line.time_limit, line.roll_to_working_day)
-        return cache[key]
+        data = {name: self[name] for name in DEADLINE_DATE_FIELDS}
+        data.update(id=self.id, company_id=self.company_id.id,
+                    department_id=self.department_id.id, sla_policy_id=self.sla_policy_id.id,
+                    level=self.level, state=self.state, date_received=self.date_received,
+                    date_clock_restart=self.date_clock_restart)
+        return data
 
     def _deadline_clock(self):
         self.ensure_one()
@@ -205,61 +330,6 @@ class ComplaintCase(models.Model):
         pauses = sorted((p.date_start, p.date_end or now, not p.date_end) for p in self.pause_ids) \
             if self.pause_ids else []
         return extensions, pauses
-
-    def _plan_stage(self, working_time, start, stage, line, now, adjustments=None):
-        """Due date of one stage from ``start``: the limit, then approved extensions, then the
-        time spent in pauses."""
-        unit, limit, roll = line
-        extensions, pauses = adjustments or self._deadline_adjustments(now)
-        due = working_time.plan(start, unit, limit, roll)
-        for ext_stage, amount, decided in extensions:
-            if ext_stage == stage and (not decided or decided >= start
-                                       or STAGE_CLOCKS[stage][0] != "clock"):
-                due = working_time.extend(due, unit, amount, roll)
-        for pause_start, pause_end, _open in pauses:
-            if due and pause_start < due and pause_end > start:
-                due = working_time.shift_by_pause(due, unit, max(pause_start, start), pause_end)
-        return due
-
-    def _plan_deadlines(self, working_time, lines_cache, now):
-        self.ensure_one()
-        clock = self._deadline_clock()
-        dates = {name: self[name] for name in DEADLINE_DATE_FIELDS}
-        dates["clock"] = clock
-        adjustments = self._deadline_adjustments(now)
-        dues, open_dues = {}, {}
-        locked = self.state in LOCKED_STATES
-        for stage, line in self._deadline_lines(lines_cache).items():
-            start_field, done_field = STAGE_CLOCKS[stage]
-            start = dates[start_field]
-            if not start:
-                continue
-            due = self._plan_stage(working_time, start, stage, line, now, adjustments)
-            dues[stage] = due
-            if due and not dates[done_field] and (not locked or stage == "review"):
-                open_dues[stage] = due
-        values = {
-            "date_deadline": dues.get("reply") or dues.get("handling") or False,
-            "date_handling_deadline": dues.get("handling") or False,
-            "date_callback_deadline": dues.get("callback") or False,
-            "date_review_deadline": dues.get("review") or False,
-        }
-        if open_dues:
-            stage = min(open_dues, key=open_dues.get)
-            due = open_dues[stage]
-            values["date_stage_deadline"] = due
-            values["deadline_stage"] = stage
-            if any(is_open for _start, _end, is_open in adjustments[1]):
-                values["deadline_status"] = "paused"
-            elif due < now:
-                values["deadline_status"] = "overdue"
-            elif (due - now).total_seconds() <= self.sla_policy_id.due_soon_hours * 3600:
-                values["deadline_status"] = "due_soon"
-            else:
-                values["deadline_status"] = "on_time"
-        else:
-            values["deadline_status"] = "done" if dues else "none"
-        return values
 
     def _deadline_line(self, stage):
         """The policy line that limits ``stage`` for this case."""
@@ -275,15 +345,15 @@ class ComplaintCase(models.Model):
                   "callback": self.date_callback_deadline, "review": self.date_review_deadline}
         if stage in stored:
             return stored[stage]
-        line = self._deadline_lines({}).get(stage)
+        run = DeadlineRun(self.env)
+        line = run.lines(self.sla_policy_id.id, self.level).get(stage)
         start_field = STAGE_CLOCKS[stage][0]
         start = self._deadline_clock() if start_field == "clock" else self[start_field]
         if not line or not start:
             return False
-        working_time = self._deadline_working_times(
-            [(self._deadline_calendar(), self.company_id, start)])
-        return self._plan_stage(next(iter(working_time.values())), start, stage, line,
-                                fields.Datetime.now())
+        working_time = run.working_time(self.department_id.id, self.company_id.id, start)
+        return plan_stage(working_time, start, stage, line,
+                          *self._deadline_adjustments(run.now))
 
     def _granted_extensions(self, stage):
         self.ensure_one()
@@ -292,25 +362,67 @@ class ComplaintCase(models.Model):
             lambda e: e.stage == stage and e.state == "approved"
             and (STAGE_CLOCKS[stage][0] != "clock" or not e.date_decided or e.date_decided >= clock))
 
-    def _recompute_deadlines(self, batch_size=20000):
-        """Recompute due dates and timeliness in batches (the calendar is read once per batch)."""
-        names = ["sla_policy_id", "date_deadline", "date_stage_deadline", "deadline_stage",
-                 "date_handling_deadline", "date_callback_deadline", "date_review_deadline",
-                 "deadline_status"]
-        run = uuid.uuid4().hex
-        _WORKING_TIMES[run] = {}
-        try:
-            for start in range(0, len(self), batch_size):
-                batch = self[start:start + batch_size].sudo().with_context(
-                    complaint_deadline_run=run)
-                for name in names[1:]:
-                    self.env.add_to_compute(self._fields[name], batch)
-                batch.flush_recordset(names)
-                batch.assignment_ids._recompute_deadlines()
-                if len(self) > batch_size:
-                    self.env.invalidate_all()
-        finally:
-            _WORKING_TIMES.pop(run, None)
+    # Batched recompute -------------------------------------------------------------------------
+    def _recompute_deadlines(self, chunk_size=DEADLINE_CHUNK_SIZE):
+        """Recompute the due dates and timeliness of the cases and of their dispatch orders,
+        ``chunk_size`` cases at a time: a few SQL queries per chunk read what planning needs,
+        due dates are planned in Python on working time read once per run, and one UPDATE per
+        chunk and table stores what changed. Bulk refresh of stored computed fields: nothing is
+        tracked in the chatter."""
+        if not self:
+            return 0
+        self.env.flush_all()
+        run = DeadlineRun(self.env)
+        cr = self.env.cr
+        cr.execute(SQL(
+            "SELECT min(date_received), max(GREATEST(date_received, date_clock_restart, "
+            "date_dispatched, date_feedback, date_replied, date_review_requested)) "
+            "FROM complaint_case WHERE id = ANY(%s)", self.ids))
+        run.cover(*cr.fetchone())
+        Assignment = self.env["complaint.assignment"]
+        changed = 0
+        for ids in split_every(chunk_size, self.ids, list):
+            rows = self._deadline_rows(ids)
+            extensions, pauses = self._deadline_adjustment_rows(ids, run.now)
+            updates = []
+            for row in rows.values():
+                if row["sla_policy_id"] and row["date_received"]:
+                    values = run.plan_case(row, extensions.get(row["id"], ()),
+                                           pauses.get(row["id"], ()))
+                else:
+                    values = NO_DEADLINES
+                updates.append((row["id"], *(values[name] or None for name in DEADLINE_FIELDS)))
+            changed += update_rows(cr, "complaint_case", DEADLINE_COLUMNS, updates)
+            self.browse(ids).invalidate_recordset(list(DEADLINE_FIELDS))
+            Assignment._recompute_deadline_rows(run, rows, extensions, pauses)
+        return changed
+
+    @api.model
+    def _deadline_rows(self, ids):
+        """``{case id: row}`` with the columns planning needs, for ``ids``."""
+        columns = ["id", "company_id", "department_id", "sla_policy_id", "level", "state",
+                   "date_received", "date_clock_restart", *DEADLINE_DATE_FIELDS]
+        self.env.cr.execute(SQL("SELECT %s FROM complaint_case WHERE id = ANY(%s)",
+                                SQL(", ").join(map(SQL.identifier, columns)), list(ids)))
+        return {row[0]: dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _deadline_adjustment_rows(self, ids, now):
+        """Approved extensions and pauses of the cases ``ids``, by case, as
+        ``_deadline_adjustments`` gives them for one case."""
+        cr = self.env.cr
+        extensions, pauses = defaultdict(list), defaultdict(list)
+        cr.execute(SQL("SELECT case_id, stage, amount, date_decided FROM complaint_extension "
+                       "WHERE state = 'approved' AND case_id = ANY(%s) ORDER BY id", list(ids)))
+        for case_id, stage, amount, decided in cr.fetchall():
+            extensions[case_id].append((stage, amount, decided))
+        cr.execute(SQL("SELECT case_id, date_start, date_end FROM complaint_deadline_pause "
+                       "WHERE case_id = ANY(%s)", list(ids)))
+        for case_id, start, end in cr.fetchall():
+            pauses[case_id].append((start, end or now, not end))
+        for items in pauses.values():
+            items.sort()
+        return extensions, pauses
 
     # Steps: pauses, extensions, new facts, review ----------------------------------------------
     def _check_deadline_editor(self):
