@@ -254,6 +254,9 @@ class ComplaintCase(models.Model):
                                             help="The overdue step already escalated.")
     deadline_soon_done = fields.Datetime(readonly=True, copy=False,
                                          help="The step already reminded as due soon.")
+    clock_paused = fields.Boolean(string="Clock Stopped", compute="_compute_clock_paused")
+    has_requested_extension = fields.Boolean(string="Extension Awaiting Decision",
+                                             compute="_compute_has_requested_extension")
 
     @api.depends("company_id", "demand_type", "level", "channel_id", "category_id",
                  "is_regulator_forwarded", "company_id.complaint_sla_policy_id")
@@ -296,6 +299,17 @@ class ComplaintCase(models.Model):
             left = _format_duration(abs(seconds), self.env)
             case.deadline_remaining = (left if seconds >= 0
                                        else self.env._("%s overdue", left))
+
+    @api.depends("pause_ids.date_end")
+    def _compute_clock_paused(self):
+        for case in self:
+            case.clock_paused = any(not pause.date_end for pause in case.pause_ids)
+
+    @api.depends("extension_ids.state")
+    def _compute_has_requested_extension(self):
+        for case in self:
+            case.has_requested_extension = any(extension.state == "requested"
+                                               for extension in case.extension_ids)
 
     @api.depends("extension_ids")
     def _compute_extension_count(self):
@@ -506,6 +520,36 @@ class ComplaintCase(models.Model):
                                "review_note": "\n".join(filter(None, [case.review_note, decision]))})
             case.message_post(body=self.env._("Review decided: %s", decision))
         return True
+
+    # Buttons that open dialogs ----------------------------------------------------------------
+    def action_open_pause_wizard(self):
+        self.ensure_one()
+        return self.env["complaint.pause.wizard"]._open_for(
+            self.env._("Stop the clock of %s", self.name), case_id=self.id)
+
+    def action_open_extension_request_wizard(self):
+        self.ensure_one()
+        stage = (self.deadline_stage if self.deadline_stage
+                 and self._deadline_line(self.deadline_stage).ceiling else "reply")
+        return self.env["complaint.extension.request.wizard"]._open_for(
+            self.env._("More time for %s", self.name), case_id=self.id, stage=stage)
+
+    def action_open_extension_decision_wizard(self):
+        self.ensure_one()
+        requested = self.extension_ids.filtered(lambda e: e.state == "requested")
+        if not requested:
+            raise UserError(self.env._("%s has no extension waiting for a decision.", self.name))
+        return self.env["complaint.extension.decision.wizard"]._open_for(
+            self.env._("Extension for %s", self.name), case_id=self.id,
+            extension_id=requested.sorted("date_requested")[0].id)
+
+    def action_open_review_wizard(self):
+        self.ensure_one()
+        if self.date_review_requested and not self.date_review_decided:
+            return self.env["complaint.review.wizard"]._open_for(
+                self.env._("Review decision on %s", self.name), case_id=self.id, kind="decide")
+        return self.env["complaint.review.wizard"]._open_for(
+            self.env._("Review requested for %s", self.name), case_id=self.id, kind="request")
 
     def action_view_extensions(self):
         self.ensure_one()
