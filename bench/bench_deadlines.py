@@ -1,26 +1,41 @@
 """Due dates for 100,000 complaints in one scheduled run, against a naive loop.
 
-Run it against a database where ``addon_complaints`` is installed (everything happens in one
-transaction that is rolled back, the database is left as it was)::
+One command on a machine with Odoo 18 and PostgreSQL (run from the repository root)::
 
-    python bench/bench_deadlines.py -c odoo.conf -d complaints [--cases 100000] [--naive 500]
+    python3 bench/bench_deadlines.py [--cases 100000] [--naive 500]
 
-``odoo`` must be importable (use the Python of the Odoo installation, e.g.
-``/path/to/odoo/venv/bin/python``) and the add-ons path of the configuration file must contain
-this repository. It prints, for the batched recompute (``complaint.case._cron_recompute_deadlines``,
-what the hourly scheduled action runs) and for a naive loop that asks the ``resource`` module
-for one case at a time (``resource.calendar.plan_days``, several SQL queries per case), the
-cases per second and the number of SQL queries.
+finds Odoo the way the Odoo test tier does (``ODOO_BIN``, else ``odoo`` on ``PATH``, else an
+importable ``odoo``), starts a throw-away PostgreSQL cluster, installs ``addon_complaints``
+without demo data and measures in ``odoo shell``; the cluster is removed afterwards.
+
+Against a database where ``addon_complaints`` is already installed, with the Python of the
+Odoo installation (everything happens in one transaction that is rolled back, the database is
+left as it was)::
+
+    /path/to/odoo/venv/bin/python bench/bench_deadlines.py -c odoo.conf -d complaints
+
+It prints, for the batched recompute (``complaint.case._cron_recompute_deadlines``, what the
+hourly scheduled action runs) and for a naive loop that asks the ``resource`` module for one
+case at a time (``resource.calendar.plan_days``, several SQL queries per case), the cases per
+second and the number of SQL queries, and how many times faster the batched recompute is.
 """
 
 import argparse
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-c", "--config", required=True, help="Odoo configuration file")
-    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("-c", "--config", help="Odoo configuration file (with --database)")
+    parser.add_argument("-d", "--database",
+                        help="a database with addon_complaints installed; without it, a "
+                        "throw-away cluster and database are made")
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--naive", type=int, default=500,
                         help="cases for the naive loop (its rate is extrapolated)")
@@ -75,43 +90,96 @@ def naive(env, cases):
     return time.perf_counter() - start, env.cr.sql_log_count - queries
 
 
-def main():
-    args = parse_args()
+def measure(env, cases, naive_cases):
+    """Insert ``cases`` cases, recompute their due dates as the scheduled action does, time a
+    naive loop on ``naive_cases`` of them, print the figures; the caller rolls back."""
+    cr = env.cr
+    env = env(context=dict(env.context, tracking_disable=True))
+    t0 = time.perf_counter()
+    records = make_cases(env, cases)
+    print(f"inserted {len(records)} cases in {time.perf_counter() - t0:.1f} s")
+    env.invalidate_all()
+    queries = cr.sql_log_count
+    t0 = time.perf_counter()
+    count = env["complaint.case"]._cron_recompute_deadlines()
+    env.flush_all()
+    batched = time.perf_counter() - t0
+    batched_queries = cr.sql_log_count - queries
+    cr.execute("SELECT count(*) FROM complaint_case WHERE name LIKE 'BENCH-%%' "
+               "AND date_deadline IS NOT NULL")
+    with_due = cr.fetchone()[0]
+    print(f"batched: {count} open cases recomputed in {batched:.1f} s = "
+          f"{count / batched:,.0f} cases/s, {batched_queries} SQL queries "
+          f"({batched_queries / max(count, 1):.3f} per case); "
+          f"{with_due} benchmark cases have a due date")
+    env.invalidate_all()
+    t0 = time.perf_counter()
+    env["complaint.case"]._cron_recompute_deadlines()
+    again = time.perf_counter() - t0
+    print(f"again:   {count} open cases checked in {again:.1f} s = {count / again:,.0f} cases/s "
+          f"(nothing changed, nothing written: the usual hourly run)")
+    env.invalidate_all()
+    sample = records[:naive_cases]
+    seconds, naive_queries = naive(env, sample)
+    rate = len(sample) / seconds
+    print(f"naive:   {len(sample)} cases in {seconds:.1f} s = {rate:,.0f} cases/s, "
+          f"{naive_queries} SQL queries ({naive_queries / len(sample):.1f} per case); "
+          f"{cases} cases would take {cases / rate:,.0f} s")
+    print(f"speed-up: {count / batched / rate:,.0f}x")
+
+
+def in_database(args):
     import odoo  # noqa: PLC0415 - needs the configuration first
     from odoo.tools import config  # noqa: PLC0415
 
-    config.parse_config(["-c", args.config, "-d", args.database])
+    config.parse_config([*(["-c", args.config] if args.config else []), "-d", args.database])
     registry = odoo.modules.registry.Registry(args.database)
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
         try:
-            t0 = time.perf_counter()
-            cases = make_cases(env, args.cases)
-            print(f"inserted {len(cases)} cases in {time.perf_counter() - t0:.1f} s")
-            env.invalidate_all()
-            queries = cr.sql_log_count
-            t0 = time.perf_counter()
-            count = env["complaint.case"]._cron_recompute_deadlines()
-            env.flush_all()
-            batched = time.perf_counter() - t0
-            batched_queries = cr.sql_log_count - queries
-            cr.execute("SELECT count(*) FROM complaint_case WHERE name LIKE 'BENCH-%%' "
-                       "AND date_deadline IS NOT NULL")
-            with_due = cr.fetchone()[0]
-            print(f"batched: {count} open cases recomputed in {batched:.1f} s = "
-                  f"{count / batched:,.0f} cases/s, {batched_queries} SQL queries "
-                  f"({batched_queries / max(count, 1):.3f} per case); "
-                  f"{with_due} benchmark cases have a due date")
-            env.invalidate_all()
-            sample = cases[:args.naive]
-            seconds, naive_queries = naive(env, sample)
-            rate = len(sample) / seconds
-            print(f"naive:   {len(sample)} cases in {seconds:.1f} s = {rate:,.0f} cases/s, "
-                  f"{naive_queries} SQL queries ({naive_queries / len(sample):.1f} per case); "
-                  f"{args.cases} cases would take {args.cases / rate:,.0f} s")
-            print(f"speed-up: {count / batched / rate:,.0f}x")
+            measure(odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}), args.cases, args.naive)
         finally:
             cr.rollback()
+
+
+def in_throwaway_cluster(args):
+    """Start a PostgreSQL cluster, install the add-on, measure in ``odoo shell``."""
+    sys.path.insert(0, str(REPO))
+    from tests.odoo_tier.locate import find_odoo, why_not_found  # noqa: PLC0415
+    from tests.odoo_tier.postgres import free_port, start_cluster  # noqa: PLC0415
+
+    odoo = find_odoo()
+    if odoo is None:
+        sys.exit(f"bench_deadlines: {why_not_found()}")
+    cluster = start_cluster()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-deadlines-") as tmp:
+            log = Path(tmp) / "odoo.log"
+            common = [*odoo.command, "--database", "bench_deadlines", "--db_host", cluster.host,
+                      "--db_port", str(cluster.port), "--db_user", cluster.user,
+                      "--addons-path", str(REPO), "--http-port", str(free_port()),
+                      "--max-cron-threads", "0", "--logfile", str(log)]
+            print("installing addon_complaints into a throw-away database...", flush=True)
+            install = subprocess.run([*common, "-i", "addon_complaints", "--without-demo", "all",
+                                      "--stop-after-init"], check=False)
+            if install.returncode:
+                sys.exit(f"bench_deadlines: the install failed, see {log}")
+            script = (f"import sys; sys.path.insert(0, {str(REPO / 'bench')!r})\n"
+                      f"import bench_deadlines\n"
+                      f"bench_deadlines.measure(env, {args.cases}, {args.naive})\n")
+            run = subprocess.run([*odoo.command, "shell", *common[len(odoo.command):]],
+                                 input=script, text=True, check=False)
+            if run.returncode:
+                sys.exit(f"bench_deadlines: the measurement failed, see {log}")
+    finally:
+        cluster.stop()
+
+
+def main():
+    args = parse_args()
+    if args.database:
+        in_database(args)
+    else:
+        in_throwaway_cluster(args)
 
 
 if __name__ == "__main__":

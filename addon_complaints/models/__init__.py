@@ -14,6 +14,8 @@ from . import complaint_routing_rule
 from . import complaint_notice
 from . import complaint_assignment
 from . import complaint_case
+from . import complaint_case_deadline
+from . import complaint_assignment_deadline
 from . import complaint_deadline_pause
 from . import complaint_extension
 from . import complaint_accountability

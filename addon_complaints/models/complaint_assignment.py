@@ -41,69 +41,6 @@ class ComplaintAssignment(models.Model):
         help="Handling round: goes up each time the case is dispatched again after a "
         "dissatisfied callback.")
 
-    # Deadlines (begin) -----------------------------------------------------------------------
-    date_deadline = fields.Datetime(
-        string="Due", compute="_compute_date_deadline", store=True, index=True,
-        help="When the department's handling and feedback are due: the policy's handling limit "
-        "from the dispatch, on the department's working calendar, moved by the case's pauses "
-        "and approved handling extensions.")
-    is_overdue = fields.Boolean(compute="_compute_date_deadline", store=True, index=True)
-    overdue_done = fields.Datetime(readonly=True, copy=False,
-                                   help="The due date already escalated.")
-
-    @api.depends("date_dispatched", "state", "department_id.resource_calendar_id",
-                 "case_id.sla_policy_id", "case_id.level", "case_id.pause_ids.date_start",
-                 "case_id.pause_ids.date_end", "case_id.extension_ids.state",
-                 "case_id.date_feedback", "case_id.sla_policy_id.line_ids.time_limit",
-                 "case_id.sla_policy_id.line_ids.unit")
-    def _compute_date_deadline(self):
-        now = fields.Datetime.now()
-        Case = self.env["complaint.case"]
-        with_policy = self.filtered(lambda a: a.case_id.sla_policy_id and a.date_dispatched)
-        calendars = {}
-        working_times = Case._deadline_working_times(
-            (a.case_id._deadline_calendar(a.department_id, cache=calendars), a.company_id,
-             a.date_dispatched)
-            for a in with_policy)
-        lines = {}
-        for assignment in self:
-            case = assignment.case_id
-            line = (case._deadline_lines(lines).get("handling")
-                    if assignment in with_policy else None)
-            if not line:
-                assignment.date_deadline = False
-                assignment.is_overdue = False
-                continue
-            working_time = working_times[(case._deadline_calendar(assignment.department_id,
-                                                                  cache=calendars),
-                                          assignment.company_id)]
-            due = case._plan_stage(working_time, assignment.date_dispatched, "handling", line, now)
-            assignment.date_deadline = due
-            assignment.is_overdue = bool(
-                due and due < now and assignment.state in ("pending", "accepted")
-                and not (assignment.is_lead and case.date_feedback))
-
-    def _recompute_deadlines(self):
-        for name in ("date_deadline", "is_overdue"):
-            self.env.add_to_compute(self._fields[name], self)
-        self.flush_recordset(["date_deadline", "is_overdue"])
-
-    @api.model
-    def _scan_overdue(self):
-        """Overdue dispatch orders: an activity for the department's manager, once per due date."""
-        orders = self.sudo().search([("state", "in", ("pending", "accepted")),
-                                     ("date_deadline", "!=", False)])
-        orders._recompute_deadlines()
-        for order in orders.filtered(lambda a: a.is_overdue and a.overdue_done != a.date_deadline):
-            manager = order.department_id.manager_id or order.case_id._office_user()
-            order.case_id.activity_schedule(
-                "addon_complaints.mail_activity_type_complaint_deadline", user_id=manager.id,
-                date_deadline=fields.Date.context_today(order),
-                summary=self.env._("Dispatch order overdue: %s",
-                                   order.department_id.complete_name))
-            order.overdue_done = order.date_deadline
-    # Deadlines (end) -------------------------------------------------------------------------
-
     @api.depends("case_id.name", "department_id.complete_name")
     def _compute_display_name(self):
         for assignment in self:

@@ -19,3 +19,4 @@ from . import test_deadline_calendar
 from . import test_deadline_policy
 from . import test_deadline_extension
 from . import test_deadline_overdue
+from . import test_deadline_dialogs

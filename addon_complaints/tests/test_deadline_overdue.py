@@ -80,13 +80,13 @@ class TestDeadlineOverdue(DeadlineCase):
         self.assertEqual(order.overdue_done, order.date_deadline)
 
     def test_daily_digest_goes_to_department_managers(self):
-        self.manager.email = "manager@example.com"
+        self.manager.email = "digest.manager@example.com"
         case = self.handling(date_received=local(2025, 3, 3, 10))
         self.env["complaint.case"]._cron_scan_deadlines()
         mails_before = self.env["mail.mail"].search([])
         self.env["complaint.case"]._cron_send_deadline_digest()
         mail = self.env["mail.mail"].search([]) - mails_before
-        digest = mail.filtered(lambda m: m.email_to == "manager@example.com")
+        digest = mail.filtered(lambda m: m.email_to == "digest.manager@example.com")
         self.assertEqual(len(digest), 1)
         self.assertIn(case.name, digest.body_html)
         self.assertIn("Logistics", digest.subject)

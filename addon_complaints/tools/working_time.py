@@ -136,11 +136,23 @@ class WorkingTime:
                 return self._day_end[day]
             day = self.next_working_day(day)
         else:
-            for _step in range(int(days)):
-                day = self.next_working_day(day)
-                if day is None:
-                    return None
+            day = self._nth_working_day_after(day, int(days))
         return self._day_end[day] if day else None
+
+    def _nth_working_day_after(self, day, count):
+        """The ``count``-th working day after a local date."""
+        if count < 1:
+            return day
+        # Usually one look-up: a window reaching far enough holds the answer by position.
+        self._ensure_day(day + timedelta(days=2 * count + 14))
+        index = bisect_right(self._days, day) + count - 1
+        if index < len(self._days):
+            return self._days[index]
+        for _step in range(count):
+            day = self.next_working_day(day)
+            if day is None:
+                return None
+        return day
 
     def add_calendar_days(self, dt, days, roll_to_working_day=False):
         """The end of the ``days``-th calendar day after the local day of ``dt`` ("within"
@@ -165,8 +177,8 @@ class WorkingTime:
         """Move a due date by an extension of ``amount`` units."""
         if unit == WORKING_DAYS:
             day = self.local_date(due)
-            for _step in range(int(amount)):
-                day = self.next_working_day(day)
+            if int(amount) >= 1:
+                day = self._nth_working_day_after(day, int(amount))
             return self._day_end[day]
         return self.plan(due, unit, amount, roll_to_working_day)
 

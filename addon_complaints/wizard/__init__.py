@@ -7,3 +7,7 @@ from . import complaint_callback_wizard
 from . import complaint_delay_notice_wizard
 from . import complaint_compensation_decision_wizard
 from . import complaint_compensation_payment_wizard
+from . import complaint_pause_wizard
+from . import complaint_extension_request_wizard
+from . import complaint_extension_decision_wizard
+from . import complaint_review_wizard

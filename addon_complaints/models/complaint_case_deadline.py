@@ -1,0 +1,744 @@
+"""Deadlines of a complaint: time limits from the deadline policy, counted on the working
+calendar (public holidays and make-up working days included), moved by pauses and approved
+extensions; overdue control, accountability and level notifications."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, split_every
+
+from .complaint_case import LOCKED_STATES, OPEN_STATES
+from .complaint_sla_policy_line import STAGE_CLOCKS, STAGES
+
+DEADLINE_ACTIVITY = "addon_complaints.mail_activity_type_complaint_deadline"
+DEADLINE_STATUSES = [("none", "No time limit"), ("on_time", "On time"), ("due_soon", "Due soon"),
+                     ("overdue", "Overdue"), ("paused", "Paused"), ("done", "Done")]
+ACCOUNTABILITY_READERS = ("addon_complaints.group_complaint_handler,"
+                          "addon_complaints.group_complaint_leadership")
+# The stored dates that start or stop a stage's clock.
+DEADLINE_DATE_FIELDS = sorted({name for clock in STAGE_CLOCKS.values() for name in clock
+                               if name != "clock"})
+LEVEL_RANK = {"normal": 0, "urgent": 1, "major": 2, "crisis": 3}
+# Writing these may raise a case's level, which notifies the people the level requires.
+LEVEL_TRIGGERS = {"repeat_count", "channel_id", "affected_count"}
+# The stored results of planning, with their column types, and their values without a policy.
+DEADLINE_COLUMNS = [("id", "int4"), ("date_deadline", "timestamp"),
+                    ("date_stage_deadline", "timestamp"), ("deadline_stage", "varchar"),
+                    ("date_handling_deadline", "timestamp"), ("date_callback_deadline", "timestamp"),
+                    ("date_review_deadline", "timestamp"), ("deadline_status", "varchar")]
+DEADLINE_FIELDS = [name for name, _type in DEADLINE_COLUMNS[1:]]
+NO_DEADLINES = dict(dict.fromkeys(DEADLINE_FIELDS, False), deadline_status="none")
+# Cases planned per chunk of a batched recompute: the SQL reads and the UPDATE stay small.
+DEADLINE_CHUNK_SIZE = 5000
+_ARRAY_CASTS = {"int4": "%s::int4[]", "timestamp": "%s::timestamp[]", "varchar": "%s::varchar[]",
+                "bool": "%s::bool[]"}
+
+
+def _format_duration(seconds, env):
+    """"2 d 3 h", "5 h 20 min", "12 min": the time left at a glance."""
+    minutes = int(seconds // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return env._("%(days)s d %(hours)s h", days=days, hours=hours)
+    if hours:
+        return env._("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
+    return env._("%s min", minutes)
+
+
+def update_rows(cr, table, columns, rows):
+    """Store ``rows`` (tuples: the id first, then one value per column after ``id``) into
+    ``table`` with one UPDATE, only where a value changes. ``columns`` are ``(name, type)``
+    pairs, ``("id", "int4")`` first. Returns how many rows changed."""
+    if not rows:
+        return 0
+    names = [SQL.identifier(name) for name, _type in columns]
+    values = [SQL(_ARRAY_CASTS[column_type], list(column))
+              for (_name, column_type), column in zip(columns, zip(*rows, strict=True),
+                                                      strict=True)]
+    cr.execute(SQL(
+        "UPDATE %(table)s AS t SET %(assign)s FROM unnest(%(values)s) AS v(%(names)s) "
+        "WHERE t.id = v.id AND (%(changed)s)",
+        table=SQL.identifier(table),
+        assign=SQL(", ").join(SQL("%s = v.%s", name, name) for name in names[1:]),
+        values=SQL(", ").join(values),
+        names=SQL(", ").join(names),
+        changed=SQL(" OR ").join(SQL("t.%s IS DISTINCT FROM v.%s", name, name)
+                                 for name in names[1:]),
+    ))
+    return cr.rowcount
+
+
+def plan_stage(working_time, start, stage, line, extensions, pauses):
+    """Due date of one stage from ``start``: the limit, then approved extensions, then the
+    time spent in pauses (see ``ComplaintCase._deadline_adjustments``)."""
+    unit, limit, roll = line
+    due = working_time.plan(start, unit, limit, roll)
+    for ext_stage, amount, decided in extensions:
+        if ext_stage == stage and (not decided or decided >= start
+                                   or STAGE_CLOCKS[stage][0] != "clock"):
+            due = working_time.extend(due, unit, amount, roll)
+    for pause_start, pause_end, _open in pauses:
+        if due and pause_start < due and pause_end > start:
+            due = working_time.shift_by_pause(due, unit, max(pause_start, start), pause_end)
+    return due
+
+
+class DeadlineRun:
+    """What one recomputation of due dates shares, created for each run and passed along:
+    the working calendars, the policies' stage limits and one window of working time per
+    (calendar, company), so that each calendar is read once per run, not once per case."""
+
+    def __init__(self, env, now=None):
+        self.env = env(su=True)
+        self.now = now or fields.Datetime.now()
+        self.low = self.high = None
+        self._calendars = {}
+        self._working_times = {}
+        self._lines = {}
+        self._due_soon = {}
+
+    def cover(self, low, high):
+        """Windows loaded from now on span the clocks starting between ``low`` and ``high``
+        (a window still grows when a question falls outside it)."""
+        if low and high:
+            self.low, self.high = low - timedelta(days=7), high + timedelta(days=120)
+
+    def calendar(self, department_id, company_id):
+        """The working calendar: the department's, else the company's, else the standard one."""
+        key = (department_id or False, company_id)
+        if key not in self._calendars:
+            department = self.env["complaint.department"].browse(department_id or ())
+            company = self.env["res.company"].browse(company_id)
+            self._calendars[key] = (department.resource_calendar_id
+                                    or company.resource_calendar_id
+                                    or self.env.ref("resource.resource_calendar_std"))
+        return self._calendars[key]
+
+    def working_time(self, department_id, company_id, start):
+        calendar = self.calendar(department_id, company_id)
+        key = (calendar.id, company_id)
+        working_time = self._working_times.get(key)
+        if working_time is None:
+            low, high = ((self.low, self.high) if self.low
+                         else (start - timedelta(days=7), start + timedelta(days=120)))
+            working_time = self.env["complaint.calendar.day"]._working_time(
+                calendar, self.env["res.company"].browse(company_id), low, high)
+            self._working_times[key] = working_time
+        return working_time
+
+    def lines(self, policy_id, level):
+        """``{stage: (unit, limit, roll to working day)}`` of a policy for a level."""
+        key = (policy_id, level)
+        if key not in self._lines:
+            policy = self.env["complaint.sla.policy"].browse(policy_id or ())
+            self._lines[key] = {}
+            for stage in (STAGE_CLOCKS if policy else ()):
+                line = policy._line_for(stage, level)
+                if line:
+                    self._lines[key][stage] = (line.unit, line.time_limit,
+                                               line.roll_to_working_day)
+        return self._lines[key]
+
+    def due_soon_seconds(self, policy_id):
+        if policy_id not in self._due_soon:
+            policy = self.env["complaint.sla.policy"].browse(policy_id)
+            self._due_soon[policy_id] = policy.due_soon_hours * 3600
+        return self._due_soon[policy_id]
+
+    def plan_case(self, case, extensions, pauses):
+        """The stored deadline values of one case from its plain values ``case`` (see
+        ``ComplaintCase._deadline_data``), approved extensions and pauses."""
+        now = self.now
+        working_time = self.working_time(case["department_id"], case["company_id"],
+                                         case["date_received"])
+        dates = dict(case, clock=max(case["date_received"],
+                                     case["date_clock_restart"] or case["date_received"]))
+        dues, open_dues = {}, {}
+        locked = case["state"] in LOCKED_STATES
+        for stage, line in self.lines(case["sla_policy_id"], case["level"]).items():
+            start_field, done_field = STAGE_CLOCKS[stage]
+            start = dates[start_field]
+            if not start:
+                continue
+            due = plan_stage(working_time, start, stage, line, extensions, pauses)
+            dues[stage] = due
+            if due and not dates[done_field] and (not locked or stage == "review"):
+                open_dues[stage] = due
+        values = {
+            "date_deadline": dues.get("reply") or dues.get("handling") or False,
+            "date_handling_deadline": dues.get("handling") or False,
+            "date_callback_deadline": dues.get("callback") or False,
+            "date_review_deadline": dues.get("review") or False,
+            "date_stage_deadline": False,
+            "deadline_stage": False,
+        }
+        if open_dues:
+            stage = min(open_dues, key=open_dues.get)
+            due = open_dues[stage]
+            values["date_stage_deadline"] = due
+            values["deadline_stage"] = stage
+            if any(is_open for _start, _end, is_open in pauses):
+                values["deadline_status"] = "paused"
+            elif due < now:
+                values["deadline_status"] = "overdue"
+            elif (due - now).total_seconds() <= self.due_soon_seconds(case["sla_policy_id"]):
+                values["deadline_status"] = "due_soon"
+            else:
+                values["deadline_status"] = "on_time"
+        else:
+            values["deadline_status"] = "done" if dues else "none"
+        return values
+
+    def plan_assignment(self, assignment, case, extensions, pauses):
+        """``(due, overdue)`` of one dispatch order: the policy's handling limit from the
+        dispatch, on the department's calendar, moved by the case's pauses and extensions."""
+        line = (self.lines(case["sla_policy_id"], case["level"]).get("handling")
+                if case["sla_policy_id"] and assignment["date_dispatched"] else None)
+        if not line:
+            return False, False
+        start = assignment["date_dispatched"]
+        working_time = self.working_time(assignment["department_id"], case["company_id"], start)
+        due = plan_stage(working_time, start, "handling", line, extensions, pauses)
+        overdue = bool(due and due < self.now and assignment["state"] in ("pending", "accepted")
+                       and not (assignment["is_lead"] and case["date_feedback"]))
+        return due, overdue
+
+
+class ComplaintCase(models.Model):
+    _inherit = "complaint.case"
+
+    date_deadline = fields.Datetime(string="Due", tracking=True, copy=False,
+                                    compute="_compute_deadlines", store=True, index=True,
+                                    help="When the result is due to the customer: computed from "
+                                    "the deadline policy, the working calendar, pauses and "
+                                    "approved extensions.")
+    sla_policy_id = fields.Many2one(
+        "complaint.sla.policy", string="Deadline Policy", compute="_compute_sla_policy_id",
+        store=True, readonly=False, tracking=True, index=True, copy=False,
+        help="Chosen by the policies' criteria, else the company's default.")
+    date_clock_restart = fields.Datetime(
+        string="Clock Restarted", readonly=True, copy=False,
+        help="New facts restarted the time limits at this moment.")
+    date_stage_deadline = fields.Datetime(
+        string="Step Due", compute="_compute_deadlines", store=True, index=True, copy=False,
+        help="When the step now on the clock is due.")
+    deadline_stage = fields.Selection(
+        STAGES, string="Step on the Clock", compute="_compute_deadlines", store=True, copy=False)
+    date_handling_deadline = fields.Datetime(
+        string="Handling Due", compute="_compute_deadlines", store=True, copy=False)
+    date_callback_deadline = fields.Datetime(
+        string="Callback Due", compute="_compute_deadlines", store=True, copy=False)
+    date_review_deadline = fields.Datetime(
+        string="Review Due", compute="_compute_deadlines", store=True, copy=False)
+    deadline_status = fields.Selection(
+        DEADLINE_STATUSES, compute="_compute_deadlines", store=True, index=True, copy=False,
+        string="Timeliness")
+    deadline_remaining = fields.Char(string="Time Left", compute="_compute_deadline_remaining")
+    pause_ids = fields.One2many("complaint.deadline.pause", "case_id", string="Clock Pauses",
+                                copy=False)
+    extension_ids = fields.One2many("complaint.extension", "case_id", string="Extensions",
+                                    copy=False)
+    extension_count = fields.Integer(compute="_compute_extension_count")
+    accountability_ids = fields.One2many("complaint.accountability", "case_id",
+                                         string="Accountability Records", copy=False,
+                                         groups=ACCOUNTABILITY_READERS)
+    accountability_count = fields.Integer(compute="_compute_accountability_count",
+                                          groups=ACCOUNTABILITY_READERS)
+    date_review_requested = fields.Datetime(string="Review Requested", readonly=True, copy=False)
+    date_review_decided = fields.Datetime(string="Review Decided", readonly=True, copy=False)
+    review_note = fields.Text(string="Review", readonly=True, copy=False)
+    deadline_overdue_done = fields.Datetime(readonly=True, copy=False,
+                                            help="The overdue step already escalated.")
+    deadline_soon_done = fields.Datetime(readonly=True, copy=False,
+                                         help="The step already reminded as due soon.")
+    clock_paused = fields.Boolean(string="Clock Stopped", compute="_compute_clock_paused")
+    has_requested_extension = fields.Boolean(string="Extension Awaiting Decision",
+                                             compute="_compute_has_requested_extension")
+
+    @api.depends("company_id", "demand_type", "level", "channel_id", "category_id",
+                 "is_regulator_forwarded", "company_id.complaint_sla_policy_id")
+    def _compute_sla_policy_id(self):
+        found = self.env["complaint.sla.policy"]._find_for_cases(self)
+        for case in self:
+            case.sla_policy_id = found.get(case.id)
+
+    @api.depends(
+        "sla_policy_id", "sla_policy_id.line_ids", "sla_policy_id.line_ids.time_limit",
+        "sla_policy_id.line_ids.unit", "sla_policy_id.line_ids.level",
+        "sla_policy_id.line_ids.roll_to_working_day", "sla_policy_id.due_soon_hours",
+        "level", "state", "date_received", "date_clock_restart", "date_accepted",
+        "date_dispatched", "date_handover", "date_feedback", "date_verified", "date_replied",
+        "date_callback", "date_review_requested", "date_review_decided",
+        "pause_ids.date_start", "pause_ids.date_end", "extension_ids.state",
+        "extension_ids.amount", "department_id.resource_calendar_id",
+        "company_id.resource_calendar_id")
+    def _compute_deadlines(self):
+        run = DeadlineRun(self.env)
+        planned = self.filtered(lambda case: case.sla_policy_id and case.date_received)
+        if planned:
+            run.cover(min(planned.mapped("date_received")), max(planned.mapped("date_received")))
+        planned_ids = set(planned._ids)
+        for case in self:
+            if case.id in planned_ids:
+                case.update(run.plan_case(case._deadline_data(),
+                                          *case._deadline_adjustments(run.now)))
+            else:
+                case.update(dict(NO_DEADLINES))
+
+    def _compute_deadline_remaining(self):
+        now = fields.Datetime.now()
+        for case in self:
+            due = case.date_stage_deadline
+            if not due or case.deadline_status in ("none", "done"):
+                case.deadline_remaining = False
+                continue
+            seconds = (due - now).total_seconds()
+            left = _format_duration(abs(seconds), self.env)
+            case.deadline_remaining = (left if seconds >= 0
+                                       else self.env._("%s overdue", left))
+
+    @api.depends("pause_ids.date_end")
+    def _compute_clock_paused(self):
+        for case in self:
+            case.clock_paused = any(not pause.date_end for pause in case.pause_ids)
+
+    @api.depends("extension_ids.state")
+    def _compute_has_requested_extension(self):
+        for case in self:
+            case.has_requested_extension = any(extension.state == "requested"
+                                               for extension in case.extension_ids)
+
+    @api.depends("extension_ids")
+    def _compute_extension_count(self):
+        for case in self:
+            case.extension_count = len(case.extension_ids)
+
+    @api.depends("accountability_ids")
+    def _compute_accountability_count(self):
+        for case in self:
+            case.accountability_count = len(case.accountability_ids)
+
+    # Planning --------------------------------------------------------------------------------
+    def _deadline_data(self):
+        """What planning needs of the case, as plain values (the batched recompute reads the
+        same columns with SQL, see ``_deadline_rows``)."""
+        self.ensure_one()
+        data = {name: self[name] for name in DEADLINE_DATE_FIELDS}
+        data.update(id=self.id, company_id=self.company_id.id,
+                    department_id=self.department_id.id, sla_policy_id=self.sla_policy_id.id,
+                    level=self.level, state=self.state, date_received=self.date_received,
+                    date_clock_restart=self.date_clock_restart)
+        return data
+
+    def _deadline_clock(self):
+        self.ensure_one()
+        return max(self.date_received, self.date_clock_restart or self.date_received)
+
+    def _deadline_adjustments(self, now):
+        """Approved extensions ``(stage, amount, decided)`` and pauses ``(start, end, open)``."""
+        extensions = [(e.stage, e.amount, e.date_decided) for e in self.extension_ids
+                      if e.state == "approved"] if self.extension_ids else []
+        pauses = sorted((p.date_start, p.date_end or now, not p.date_end) for p in self.pause_ids) \
+            if self.pause_ids else []
+        return extensions, pauses
+
+    def _deadline_line(self, stage):
+        """The policy line that limits ``stage`` for this case."""
+        self.ensure_one()
+        if not self.sla_policy_id:
+            return self.env["complaint.sla.policy.line"]
+        return self.sla_policy_id.sudo()._line_for(stage, self.level)
+
+    def _deadline_for_stage(self, stage):
+        """The current due date of one stage (computed on demand, e.g. after an extension)."""
+        self.ensure_one()
+        stored = {"reply": self.date_deadline, "handling": self.date_handling_deadline,
+                  "callback": self.date_callback_deadline, "review": self.date_review_deadline}
+        if stage in stored:
+            return stored[stage]
+        run = DeadlineRun(self.env)
+        line = run.lines(self.sla_policy_id.id, self.level).get(stage)
+        start_field = STAGE_CLOCKS[stage][0]
+        start = self._deadline_clock() if start_field == "clock" else self[start_field]
+        if not line or not start:
+            return False
+        working_time = run.working_time(self.department_id.id, self.company_id.id, start)
+        return plan_stage(working_time, start, stage, line,
+                          *self._deadline_adjustments(run.now))
+
+    def _granted_extensions(self, stage):
+        self.ensure_one()
+        clock = self._deadline_clock()
+        return self.extension_ids.filtered(
+            lambda e: e.stage == stage and e.state == "approved"
+            and (STAGE_CLOCKS[stage][0] != "clock" or not e.date_decided or e.date_decided >= clock))
+
+    # Batched recompute -------------------------------------------------------------------------
+    def _recompute_deadlines(self, chunk_size=DEADLINE_CHUNK_SIZE):
+        """Recompute the due dates and timeliness of the cases and of their dispatch orders,
+        ``chunk_size`` cases at a time: a few SQL queries per chunk read what planning needs,
+        due dates are planned in Python on working time read once per run, and one UPDATE per
+        chunk and table stores what changed. Bulk refresh of stored computed fields: nothing is
+        tracked in the chatter."""
+        if not self:
+            return 0
+        self.env.flush_all()
+        run = DeadlineRun(self.env)
+        cr = self.env.cr
+        cr.execute(SQL(
+            "SELECT min(date_received), max(GREATEST(date_received, date_clock_restart, "
+            "date_dispatched, date_feedback, date_replied, date_review_requested)) "
+            "FROM complaint_case WHERE id = ANY(%s)", self.ids))
+        run.cover(*cr.fetchone())
+        Assignment = self.env["complaint.assignment"]
+        changed = 0
+        for ids in split_every(chunk_size, self.ids, list):
+            rows = self._deadline_rows(ids)
+            extensions, pauses = self._deadline_adjustment_rows(ids, run.now)
+            updates = []
+            for row in rows.values():
+                if row["sla_policy_id"] and row["date_received"]:
+                    values = run.plan_case(row, extensions.get(row["id"], ()),
+                                           pauses.get(row["id"], ()))
+                else:
+                    values = NO_DEADLINES
+                updates.append((row["id"], *(values[name] or None for name in DEADLINE_FIELDS)))
+            changed += update_rows(cr, "complaint_case", DEADLINE_COLUMNS, updates)
+            self.browse(ids).invalidate_recordset(list(DEADLINE_FIELDS))
+            Assignment._recompute_deadline_rows(run, rows, extensions, pauses)
+        return changed
+
+    @api.model
+    def _deadline_rows(self, ids):
+        """``{case id: row}`` with the columns planning needs, for ``ids``."""
+        columns = ["id", "company_id", "department_id", "sla_policy_id", "level", "state",
+                   "date_received", "date_clock_restart", *DEADLINE_DATE_FIELDS]
+        self.env.cr.execute(SQL("SELECT %s FROM complaint_case WHERE id = ANY(%s)",
+                                SQL(", ").join(map(SQL.identifier, columns)), list(ids)))
+        return {row[0]: dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _deadline_adjustment_rows(self, ids, now):
+        """Approved extensions and pauses of the cases ``ids``, by case, as
+        ``_deadline_adjustments`` gives them for one case."""
+        cr = self.env.cr
+        extensions, pauses = defaultdict(list), defaultdict(list)
+        cr.execute(SQL("SELECT case_id, stage, amount, date_decided FROM complaint_extension "
+                       "WHERE state = 'approved' AND case_id = ANY(%s) ORDER BY id", list(ids)))
+        for case_id, stage, amount, decided in cr.fetchall():
+            extensions[case_id].append((stage, amount, decided))
+        cr.execute(SQL("SELECT case_id, date_start, date_end FROM complaint_deadline_pause "
+                       "WHERE case_id = ANY(%s)", list(ids)))
+        for case_id, start, end in cr.fetchall():
+            pauses[case_id].append((start, end or now, not end))
+        for items in pauses.values():
+            items.sort()
+        return extensions, pauses
+
+    # Steps: pauses, extensions, new facts, review ----------------------------------------------
+    def _check_deadline_editor(self):
+        """Pauses, new facts and extension requests: the office, or whoever handles the case."""
+        if self.env.user.has_group("addon_complaints.group_complaint_office"):
+            return
+        self._check_handling_user()
+
+    def action_pause_clock(self, reason, note, evidence=False, evidence_name=False):
+        """Stop the clock while the case waits on an appraisal, a test or a mediation."""
+        self._ensure_state(*OPEN_STATES)
+        self._check_deadline_editor()
+        if not (note or "").strip():
+            raise UserError(self.env._("Say what the case is waiting for."))
+        pauses = self.env["complaint.deadline.pause"]
+        for case in self:
+            if any(not pause.date_end for pause in case.pause_ids):
+                raise UserError(self.env._("The clock of %s is already stopped.", case.name))
+            pauses |= pauses.sudo().create({
+                "case_id": case.id, "reason": reason, "note": note, "evidence": evidence,
+                "evidence_name": evidence_name, "user_id": self.env.user.id})
+            case.message_post(body=self.env._("Clock stopped: %s", note))
+        return pauses
+
+    def action_resume_clock(self):
+        for case in self:
+            case.pause_ids.filtered(lambda p: not p.date_end).action_resume()
+        return True
+
+    def action_request_extension(self, reason, amount, stage="reply"):
+        """Ask the complaint office for more time on one stage."""
+        self._ensure_state(*OPEN_STATES)
+        self._check_deadline_editor()
+        if not (reason or "").strip():
+            raise UserError(self.env._("An extension request gives its reason."))
+        return self.env["complaint.extension"].sudo().create([
+            {"case_id": case.id, "stage": stage, "amount": amount, "reason": reason,
+             "requested_by_id": self.env.user.id} for case in self]).sudo(False)
+
+    def action_record_new_facts(self, note):
+        """The complainant brought new facts: recorded, and the clock restarts if the policy
+        says so."""
+        self._ensure_state(*OPEN_STATES)
+        self._check_deadline_editor()
+        if not (note or "").strip():
+            raise UserError(self.env._("Record the new facts."))
+        for case in self:
+            if case.sla_policy_id.restart_on_new_facts:
+                case.sudo().date_clock_restart = fields.Datetime.now()
+                case.message_post(body=self.env._("New facts: %s — the time limits count again "
+                                                  "from now.", note))
+            else:
+                case.message_post(body=self.env._("New facts: %s", note))
+        return True
+
+    def action_request_review(self, note):
+        """The complainant asks for a review (核查) of the result: its own clocked stage."""
+        self._ensure_office()
+        for case in self:
+            policy = case.sla_policy_id
+            if not (policy.review_request_days and case.date_replied):
+                raise UserError(self.env._("%s cannot be reviewed under its policy.", case.name))
+            if case.date_review_requested:
+                raise UserError(self.env._("%s has already been reviewed.", case.name))
+            if fields.Datetime.now() > case.date_replied + timedelta(days=policy.review_request_days):
+                raise UserError(self.env._("The review was requested more than %(days)s days "
+                                           "after the reply.", days=policy.review_request_days))
+            case.sudo().write({"date_review_requested": fields.Datetime.now(),
+                               "review_note": note})
+            case.message_post(body=self.env._("Review requested: %s", note or ""))
+        return True
+
+    def action_decide_review(self, decision):
+        self._ensure_office()
+        if not (decision or "").strip():
+            raise UserError(self.env._("Record the review decision."))
+        for case in self:
+            if not case.date_review_requested or case.date_review_decided:
+                raise UserError(self.env._("%s has no open review.", case.name))
+            case.sudo().write({"date_review_decided": fields.Datetime.now(),
+                               "review_note": "\n".join(filter(None, [case.review_note, decision]))})
+            case.message_post(body=self.env._("Review decided: %s", decision))
+        return True
+
+    # Buttons that open dialogs ----------------------------------------------------------------
+    def action_open_pause_wizard(self):
+        self.ensure_one()
+        return self.env["complaint.pause.wizard"]._open_for(
+            self.env._("Stop the clock of %s", self.name), case_id=self.id)
+
+    def action_open_extension_request_wizard(self):
+        self.ensure_one()
+        stage = (self.deadline_stage if self.deadline_stage
+                 and self._deadline_line(self.deadline_stage).ceiling else "reply")
+        return self.env["complaint.extension.request.wizard"]._open_for(
+            self.env._("More time for %s", self.name), case_id=self.id, stage=stage)
+
+    def action_open_extension_decision_wizard(self):
+        self.ensure_one()
+        requested = self.extension_ids.filtered(lambda e: e.state == "requested")
+        if not requested:
+            raise UserError(self.env._("%s has no extension waiting for a decision.", self.name))
+        return self.env["complaint.extension.decision.wizard"]._open_for(
+            self.env._("Extension for %s", self.name), case_id=self.id,
+            extension_id=requested.sorted("date_requested")[0].id)
+
+    def action_open_review_wizard(self):
+        self.ensure_one()
+        if self.date_review_requested and not self.date_review_decided:
+            return self.env["complaint.review.wizard"]._open_for(
+                self.env._("Review decision on %s", self.name), case_id=self.id, kind="decide")
+        return self.env["complaint.review.wizard"]._open_for(
+            self.env._("Review requested for %s", self.name), case_id=self.id, kind="request")
+
+    def action_view_extensions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "addon_complaints.complaint_extension_action")
+        action["domain"] = [("case_id", "=", self.id)]
+        action["context"] = {"default_case_id": self.id}
+        return action
+
+    def action_view_accountability(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "addon_complaints.complaint_accountability_action")
+        action["domain"] = [("case_id", "=", self.id)]
+        return action
+
+    # Overdue control ---------------------------------------------------------------------------
+    @api.model
+    def _cron_scan_deadlines(self):
+        """Recompute every open case's due dates, then remind what is due soon and escalate
+        what is overdue (activities, accountability, level notifications)."""
+        self._cron_recompute_deadlines()
+        overdue = self.sudo().search([("deadline_status", "=", "overdue")])
+        overdue.filtered(lambda c: c.deadline_overdue_done != c.date_stage_deadline)._escalate_overdue()
+        soon = self.sudo().search([("deadline_status", "=", "due_soon")])
+        soon.filtered(lambda c: c.deadline_soon_done != c.date_stage_deadline)._remind_due_soon()
+        self.env["complaint.assignment"]._scan_overdue()
+        return True
+
+    @api.model
+    def _cron_recompute_deadlines(self):
+        """Recompute the due dates of every open case (and of their dispatch orders) in
+        batches: the calendar is read once per batch, never once per case."""
+        cases = self.sudo().search([("sla_policy_id", "!=", False), "|",
+                                    ("state", "in", OPEN_STATES),
+                                    ("date_review_requested", "!=", False)])
+        cases._recompute_deadlines()
+        return len(cases)
+
+    def _deadline_responsible(self):
+        """Who answers for the step on the clock, and their manager."""
+        self.ensure_one()
+        stage = self.deadline_stage
+        if stage in ("progress", "handling"):
+            lead = self._lead_assignment()
+            user = self.handler_user_id or lead.user_id or self.department_id.manager_id
+            manager = self.department_id.manager_id or self._office_user()
+        elif stage in ("acknowledge", "acceptance", "forward") and self.state in ("draft", "approval"):
+            user = self.owner_user_id
+            manager = (self.owner_user_id.complaint_department_ids._managers_up_the_tree()
+                       - self.owner_user_id)[:1] or self._office_user()
+        else:
+            user = self._office_user()
+            office = self.env["complaint.department"].sudo().search(
+                [("is_complaint_office", "=", True), ("company_id", "=", self.company_id.id)],
+                limit=1)
+            manager = office.manager_id or user
+        return user, manager, (self.department_id if stage in ("progress", "handling") else
+                               self.owner_user_id.complaint_department_ids[:1])
+
+    def _stage_label(self):
+        self.ensure_one()
+        return dict(self._fields["deadline_stage"]._description_selection(self.env)).get(
+            self.deadline_stage, "")
+
+    def _remind_due_soon(self):
+        for case in self:
+            user, _manager, _department = case._deadline_responsible()
+            if user:
+                case.activity_schedule(
+                    DEADLINE_ACTIVITY, user_id=user.id, date_deadline=case.date_stage_deadline.date(),
+                    summary=self.env._("Due soon: %s", case._stage_label()))
+            case.deadline_soon_done = case.date_stage_deadline
+
+    def _escalate_overdue(self):
+        """A missed step: activities for the responsible user and their manager, and an
+        accountability record from the policy's data for the case's level."""
+        records = []
+        for case in self:
+            user, manager, department = case._deadline_responsible()
+            summary = self.env._("Overdue: %s", case._stage_label())
+            for person in (user | manager):
+                case.activity_schedule(DEADLINE_ACTIVITY, user_id=person.id, summary=summary,
+                                       date_deadline=fields.Date.context_today(case))
+            penalty = case.sla_policy_id._penalty_for(case.level)
+            records.append({
+                "case_id": case.id, "reason": "overdue", "stage": case.deadline_stage,
+                "date_due": case.date_stage_deadline, "user_id": user.id,
+                "manager_id": manager.id, "department_id": department.id,
+                "level": case.level, "measure": penalty.measure or "reminder",
+                "points": penalty.points, "amount": penalty.amount,
+                "manager_amount": penalty.manager_amount,
+            })
+            partners = case._level_recipients(case.level).partner_id
+            case.message_post(
+                body=self.env._("%(step)s was due %(due)s and is overdue.",
+                                step=case._stage_label(),
+                                due=fields.Datetime.to_string(case.date_stage_deadline)),
+                partner_ids=partners.ids, message_type="comment", subtype_xmlid="mail.mt_comment")
+            case.deadline_overdue_done = case.date_stage_deadline
+        return self.env["complaint.accountability"].sudo().create(records)
+
+    # Levels and emergencies --------------------------------------------------------------------
+    def _level_recipients(self, level):
+        """Who a level must reach: the manager from urgent on, the office from major on, the
+        leadership group for a crisis."""
+        self.ensure_one()
+        users = self.env["res.users"]
+        if LEVEL_RANK.get(level, 0) >= LEVEL_RANK["urgent"]:
+            users |= self.department_id.manager_id or self._office_user()
+        if LEVEL_RANK.get(level, 0) >= LEVEL_RANK["major"]:
+            users |= self._office_user()
+        if level == "crisis":
+            users |= self.env.ref("addon_complaints.group_complaint_leadership").sudo().users
+        return users
+
+    def _levels_before(self, vals):
+        """What a write may raise: the levels, and which cases were not yet emergencies."""
+        before = {}
+        if LEVEL_TRIGGERS & vals.keys():
+            before["levels"] = {case.id: case.level for case in self}
+        if vals.get("is_emergency"):
+            before["new_emergencies"] = self.filtered(lambda case: not case.is_emergency)
+        return before
+
+    def _after_deadline_write(self, vals, before):
+        if "levels" in before:
+            self._notify_level_raised(before["levels"])
+        if before.get("new_emergencies"):
+            before["new_emergencies"]._notify_emergency()
+
+    def _notify_level_raised(self, levels_before):
+        for case in self.filtered(lambda c: c.state != "merged"):
+            old = levels_before.get(case.id, "normal")
+            if LEVEL_RANK.get(case.level, 0) <= LEVEL_RANK.get(old, 0):
+                continue
+            recipients = case._level_recipients(case.level)
+            label = dict(self._fields["level"]._description_selection(self.env))[case.level]
+            case.sudo().message_post(
+                body=self.env._("The case is now %(level)s: the people this level requires "
+                                "have been notified.", level=label),
+                partner_ids=recipients.partner_id.ids, message_type="comment",
+                subtype_xmlid="mail.mt_comment")
+            for user in recipients:
+                case.sudo().activity_schedule(
+                    DEADLINE_ACTIVITY, user_id=user.id,
+                    summary=self.env._("%(level)s complaint: %(case)s", level=label, case=case.name))
+
+    @api.model
+    def _cron_send_deadline_digest(self):
+        """E-mail each department manager the cases of their department that are due soon or
+        overdue; the office manager also gets the cases not yet dispatched."""
+        template = self.env.ref("addon_complaints.mail_template_complaint_deadline_digest")
+        cases = self.sudo().search([("deadline_status", "in", ("due_soon", "overdue"))],
+                                   order="date_stage_deadline")
+        by_department = defaultdict(lambda: self.sudo().browse())
+        for case in cases:
+            department = case.department_id or self.env["complaint.department"].sudo().search(
+                [("is_complaint_office", "=", True), ("company_id", "=", case.company_id.id)],
+                limit=1)
+            if department:
+                by_department[department] |= case
+        for department, department_cases in by_department.items():
+            manager = department.manager_id
+            if manager.email:
+                template.with_context(digest_rows=department_cases.with_context(
+                    lang=manager.lang)._deadline_digest_rows()).send_mail(
+                    department.id, email_values={"email_to": manager.email})
+        return True
+
+    def _deadline_digest_rows(self):
+        """One row per case for the digest e-mail, labels in the reader's language."""
+        labels = {name: dict(self._fields[name]._description_selection(self.env))
+                  for name in ("deadline_stage", "deadline_status", "level")}
+        return [{"name": case.name, "subject": case.subject,
+                 "stage": labels["deadline_stage"].get(case.deadline_stage, ""),
+                 "due": case.date_stage_deadline,
+                 "status": labels["deadline_status"].get(case.deadline_status, ""),
+                 "level": labels["level"].get(case.level, "")} for case in self]
+
+    # Levels raised by a create or a write notify the people the level requires -----------
+    @api.model_create_multi
+    def create(self, vals_list):
+        cases = super().create(vals_list)
+        cases._notify_level_raised({})
+        return cases
+
+    def write(self, vals):
+        levels_before = self._levels_before(vals)
+        res = super().write(vals)
+        self._after_deadline_write(vals, levels_before)
+        return res
