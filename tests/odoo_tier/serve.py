@@ -235,7 +235,4 @@ def served_database(
         if server is not None:
             server.stop()
         cluster.stop()
-        if logdir is None:
-            shutil.rmtree(root, ignore_errors=True)
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)  # the logs stay when they were written to ``logdir``
