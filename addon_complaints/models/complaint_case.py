@@ -4,6 +4,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 OPEN_STATES = ("draft", "approval", "accepted", "dispatched", "handling", "feedback", "verified",
                "replied")
@@ -306,11 +307,15 @@ class ComplaintCase(models.Model):
     # CRUD ----------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        unnamed = defaultdict(list)
         for vals in vals_list:
-            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
             if vals.get("name", self.env._("New")) == self.env._("New") or not vals.get("name"):
-                vals["name"] = (self.env["ir.sequence"].with_company(company)
-                                .next_by_code("complaint.case") or self.env._("New"))
+                unnamed[vals.get("company_id") or self.env.company.id].append(vals)
+        for company_id, company_vals in unnamed.items():
+            references = self._reserve_references(self.env["res.company"].browse(company_id),
+                                                  len(company_vals))
+            for vals, reference in zip(company_vals, references, strict=True):
+                vals["name"] = reference
         self._link_complainants(vals_list)
         cases = super().create(vals_list)
         cases._record_repeats()
@@ -350,6 +355,32 @@ class ComplaintCase(models.Model):
                 for fname in hidden:
                     values[fname] = False
         return result
+
+    @api.model
+    def _reserve_references(self, company, count):
+        """``count`` consecutive references of the company's complaint sequence.
+
+        A gap-free sequence hands them out in one locked update, so that a portal import of
+        thousands of cases costs two queries instead of two per case; the numbers are only
+        used if the transaction commits, so no number is ever skipped.
+        """
+        sequence = self.env["ir.sequence"].with_company(company).search(
+            [("code", "=", "complaint.case"), ("company_id", "in", [company.id, False])],
+            order="company_id", limit=1)
+        if not sequence:
+            return [self.env._("New")] * count
+        if count == 1 or sequence.use_date_range or sequence.implementation != "no_gap":
+            return [sequence._next() for _ in range(count)]
+        sequence.flush_recordset(["number_next"])
+        self.env.cr.execute(SQL("SELECT number_next FROM ir_sequence WHERE id = %s FOR UPDATE NOWAIT",
+                                sequence.id))
+        first = self.env.cr.fetchone()[0]
+        step = sequence.number_increment
+        self.env.cr.execute(SQL("UPDATE ir_sequence SET number_next = number_next + %s WHERE id = %s",
+                                step * count, sequence.id))
+        sequence.invalidate_recordset(["number_next"])
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{first + i * step:0{sequence.padding}d}{suffix}" for i in range(count)]
 
     @api.model
     def _link_complainants(self, vals_list):

@@ -87,3 +87,14 @@ class TestRegistration(ComplaintCase):
         channel = self.env["complaint.channel"].create({"name": "WeChat mini program", "code": "wechat_mp"})
         case = self.register(channel_id=channel.id)
         self.assertEqual(case.channel_id.code, "wechat_mp")
+
+    def test_a_batch_takes_consecutive_references_in_one_step(self):
+        single = self.register(category_id=self.cat_quality.id)
+        vals = {"subject": "Batch", "channel_id": self.channel_email.id, "partner_name": "Batch",
+                "partner_phone": "13500000000", "description": "d"}
+        batch = self.env["complaint.case"].with_user(self.clerk).create(
+            [dict(vals, partner_phone=f"1350000000{i}") for i in range(5)])
+        after = self.register(category_id=self.cat_quality.id, partner_id=False, partner_name="After",
+                              partner_phone="13600000000")
+        numbers = [int(name.rsplit("-", 1)[1]) for name in (single | batch | after).mapped("name")]
+        self.assertEqual(numbers, list(range(numbers[0], numbers[0] + 7)), "consecutive, no gap")
