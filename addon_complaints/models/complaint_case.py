@@ -424,7 +424,8 @@ class ComplaintCase(models.Model):
                     "street": vals.get("partner_address"),
                 })
             waiting.append((vals, new_index[key]))
-        created = Partner.create(to_create)
+        # Whoever registers the case follows the case, not every customer it brings in.
+        created = Partner.with_context(mail_create_nosubscribe=True).create(to_create)
         for vals, index in waiting:
             vals["partner_id"] = created[index].id
 
