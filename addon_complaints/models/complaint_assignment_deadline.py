@@ -19,12 +19,12 @@ class ComplaintAssignment(models.Model):
     overdue_done = fields.Datetime(readonly=True, copy=False,
                                    help="The due date already escalated.")
 
-    @api.depends("date_dispatched", "state", "department_id.resource_calendar_id",
-                 "case_id.sla_policy_id", "case_id.level", "case_id.pause_ids.date_start",
-                 "case_id.pause_ids.date_end", "case_id.extension_ids.state",
-                 "case_id.date_feedback", "case_id.sla_policy_id.line_ids.time_limit",
-                 "case_id.sla_policy_id.line_ids.unit")
+    @api.depends("date_dispatched", "state", "department_id", "case_id.sla_policy_id",
+                 "case_id.level", "case_id.pause_ids.date_start", "case_id.pause_ids.date_end",
+                 "case_id.extension_ids.state", "case_id.date_feedback")
     def _compute_date_deadline(self):
+        """The on-save compute of the dispatch orders being edited; calendar and policy
+        changes recompute them in batches with their cases."""
         run = DeadlineRun(self.env)
         for assignment in self:
             case = assignment.case_id

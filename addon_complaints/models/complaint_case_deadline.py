@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL, split_every
 
 from .complaint_case import LOCKED_STATES, OPEN_STATES
@@ -266,16 +267,15 @@ class ComplaintCase(models.Model):
             case.sla_policy_id = found.get(case.id)
 
     @api.depends(
-        "sla_policy_id", "sla_policy_id.line_ids", "sla_policy_id.line_ids.time_limit",
-        "sla_policy_id.line_ids.unit", "sla_policy_id.line_ids.level",
-        "sla_policy_id.line_ids.roll_to_working_day", "sla_policy_id.due_soon_hours",
-        "level", "state", "date_received", "date_clock_restart", "date_accepted",
-        "date_dispatched", "date_handover", "date_feedback", "date_verified", "date_replied",
-        "date_callback", "date_review_requested", "date_review_decided",
-        "pause_ids.date_start", "pause_ids.date_end", "extension_ids.state",
-        "extension_ids.amount", "department_id.resource_calendar_id",
-        "company_id.resource_calendar_id")
+        "sla_policy_id", "company_id", "department_id", "level", "state", "date_received",
+        "date_clock_restart", "date_accepted", "date_dispatched", "date_handover",
+        "date_feedback", "date_verified", "date_replied", "date_callback",
+        "date_review_requested", "date_review_decided", "pause_ids.date_start",
+        "pause_ids.date_end", "extension_ids.state", "extension_ids.amount")
     def _compute_deadlines(self):
+        """The on-save compute of the cases being edited. A change of a working calendar, of
+        a company's or a department's calendar or of a policy's limits reaches many cases:
+        it goes through the batched recompute instead (see ``_recompute_deadlines_where``)."""
         run = DeadlineRun(self.env)
         planned = self.filtered(lambda case: case.sla_policy_id and case.date_received)
         if planned:
@@ -583,11 +583,51 @@ class ComplaintCase(models.Model):
     def _cron_recompute_deadlines(self):
         """Recompute the due dates of every open case (and of their dispatch orders) in
         batches: the calendar is read once per batch, never once per case."""
-        cases = self.sudo().search([("sla_policy_id", "!=", False), "|",
-                                    ("state", "in", OPEN_STATES),
-                                    ("date_review_requested", "!=", False)])
+        cases = self.sudo().search(self._deadline_open_domain())
         cases._recompute_deadlines()
         return len(cases)
+
+    @api.model
+    def _deadline_open_domain(self):
+        """The cases whose due dates still move: open, or with a review under way."""
+        return [("sla_policy_id", "!=", False), "|", ("state", "in", OPEN_STATES),
+                ("date_review_requested", "!=", False)]
+
+    @api.model
+    def _recompute_deadlines_where(self, domain):
+        """Batched recompute of the open cases within ``domain`` (and of their dispatch
+        orders), after a change of a working calendar, of the calendar of a company or a
+        department, or of a policy's limits. Inside a write that already recomputes once at
+        its end (context key ``complaint_deadline_deferred``), nothing is done."""
+        if self.env.context.get("complaint_deadline_deferred"):
+            return 0
+        cases = self.sudo().search(expression.AND([self._deadline_open_domain(), domain]))
+        return cases._recompute_deadlines()
+
+    @api.model
+    def _deadline_domain_for_calendars(self, calendars):
+        """The cases counted on ``calendars``: those of the departments that use one of them
+        (as the case's department or a dispatch order's), and those of the companies that
+        use one of them (the standard calendar also stands in for a company without one)."""
+        if not calendars:
+            return expression.FALSE_DOMAIN
+        departments = self.env["complaint.department"].sudo().with_context(
+            active_test=False).search([("resource_calendar_id", "in", calendars.ids)])
+        company_domain = [("resource_calendar_id", "in", calendars.ids)]
+        standard = self.env.ref("resource.resource_calendar_std", raise_if_not_found=False)
+        if standard and standard in calendars:
+            company_domain = expression.OR([company_domain, [("resource_calendar_id", "=", False)]])
+        companies = self.env["res.company"].sudo().with_context(active_test=False).search(
+            company_domain)
+        return expression.OR([self._deadline_domain_for_departments(departments),
+                              [("company_id", "in", companies.ids)]])
+
+    @api.model
+    def _deadline_domain_for_departments(self, departments):
+        if not departments:
+            return expression.FALSE_DOMAIN
+        return ["|", ("department_id", "in", departments.ids),
+                ("assignment_ids.department_id", "in", departments.ids)]
 
     def _deadline_responsible(self):
         """Who answers for the step on the clock, and their manager."""
