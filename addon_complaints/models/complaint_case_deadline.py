@@ -527,6 +527,11 @@ class ComplaintCase(models.Model):
         return self.env["complaint.pause.wizard"]._open_for(
             self.env._("Stop the clock of %s", self.name), case_id=self.id)
 
+    def action_open_new_facts_wizard(self):
+        self.ensure_one()
+        return self.env["complaint.new.facts.wizard"]._open_for(
+            self.env._("New facts for %s", self.name), case_id=self.id)
+
     def action_open_extension_request_wizard(self):
         self.ensure_one()
         stage = (self.deadline_stage if self.deadline_stage
