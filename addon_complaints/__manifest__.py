@@ -33,6 +33,7 @@
         "wizard/complaint_extension_request_wizard_views.xml",
         "wizard/complaint_extension_decision_wizard_views.xml",
         "wizard/complaint_review_wizard_views.xml",
+        "wizard/complaint_new_facts_wizard_views.xml",
         "views/complaint_case_views.xml",
         "views/complaint_assignment_views.xml",
         "views/complaint_department_views.xml",

@@ -26,3 +26,4 @@ from . import complaint_approval_tier
 from . import complaint_approval_tier_step
 from . import complaint_approval_line
 from . import complaint_compensation
+from . import resource_calendar

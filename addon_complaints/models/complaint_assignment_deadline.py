@@ -19,12 +19,12 @@ class ComplaintAssignment(models.Model):
     overdue_done = fields.Datetime(readonly=True, copy=False,
                                    help="The due date already escalated.")
 
-    @api.depends("date_dispatched", "state", "department_id.resource_calendar_id",
-                 "case_id.sla_policy_id", "case_id.level", "case_id.pause_ids.date_start",
-                 "case_id.pause_ids.date_end", "case_id.extension_ids.state",
-                 "case_id.date_feedback", "case_id.sla_policy_id.line_ids.time_limit",
-                 "case_id.sla_policy_id.line_ids.unit")
+    @api.depends("date_dispatched", "state", "department_id", "case_id.sla_policy_id",
+                 "case_id.level", "case_id.pause_ids.date_start", "case_id.pause_ids.date_end",
+                 "case_id.extension_ids.state", "case_id.date_feedback")
     def _compute_date_deadline(self):
+        """The on-save compute of the dispatch orders being edited; calendar and policy
+        changes recompute them in batches with their cases."""
         run = DeadlineRun(self.env)
         for assignment in self:
             case = assignment.case_id
@@ -86,11 +86,22 @@ class ComplaintAssignment(models.Model):
         orders = self.sudo().search([("state", "in", ("pending", "accepted")),
                                      ("date_deadline", "!=", False)])
         orders._recompute_deadlines()
-        for order in orders.filtered(lambda a: a.is_overdue and a.overdue_done != a.date_deadline):
-            manager = order.department_id.manager_id or order.case_id._office_user()
-            order.case_id.activity_schedule(
-                "addon_complaints.mail_activity_type_complaint_deadline", user_id=manager.id,
-                date_deadline=fields.Date.context_today(order),
-                summary=self.env._("Dispatch order overdue: %s",
-                                   order.department_id.complete_name))
-            order.overdue_done = order.date_deadline
+        todo = orders.filtered(lambda a: a.is_overdue and a.overdue_done != a.date_deadline)
+        if not todo:
+            return
+        offices = self.env["complaint.case"]._complaint_offices(todo.case_id.company_id)
+        today = fields.Date.context_today(self)
+        activities = []
+        for order in todo:
+            case = order.case_id
+            manager = (order.department_id.manager_id
+                       or case._office_user(offices[case.company_id.id]))
+            activities.append(case._deadline_activity_vals(
+                manager, self.env._("Dispatch order overdue: %s",
+                                    order.department_id.complete_name), today))
+        self.env["mail.activity"].sudo().create(activities)
+        self.env.flush_all()
+        update_rows(self.env.cr, "complaint_assignment",
+                    [("id", "int4"), ("overdue_done", "timestamp")],
+                    [(order.id, order.date_deadline) for order in todo])
+        todo.invalidate_recordset(["overdue_done"])

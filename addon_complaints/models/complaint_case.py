@@ -533,15 +533,22 @@ class ComplaintCase(models.Model):
         if user:
             self.activity_schedule(STEP_ACTIVITY, user_id=user.id, summary=summary, note=note)
 
-    def _office_user(self):
+    def _office_user(self, office=None):
         """Who in the complaint office picks up the next office step: the owner when they
-        belong to the office, else the manager of an office department."""
+        belong to the office, else the manager of an office department (``office`` when the
+        caller already looked it up)."""
         self.ensure_one()
         if self.owner_user_id.has_group("addon_complaints.group_complaint_office"):
             return self.owner_user_id
-        office = self.env["complaint.department"].sudo().search(
-            [("is_complaint_office", "=", True), ("company_id", "=", self.company_id.id)], limit=1)
+        if office is None:
+            office = self._complaint_office()
         return office.manager_id or self.owner_user_id
+
+    def _complaint_office(self):
+        """The complaint office department of the case's company."""
+        self.ensure_one()
+        return self.env["complaint.department"].sudo().search(
+            [("is_complaint_office", "=", True), ("company_id", "=", self.company_id.id)], limit=1)
 
     def _send_notice(self, notice_type, template_xmlid, **notice_vals):
         """Tell the customer through the case's channel and keep the proof.

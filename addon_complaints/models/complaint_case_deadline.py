@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL, split_every
 
 from .complaint_case import LOCKED_STATES, OPEN_STATES
@@ -266,16 +267,15 @@ class ComplaintCase(models.Model):
             case.sla_policy_id = found.get(case.id)
 
     @api.depends(
-        "sla_policy_id", "sla_policy_id.line_ids", "sla_policy_id.line_ids.time_limit",
-        "sla_policy_id.line_ids.unit", "sla_policy_id.line_ids.level",
-        "sla_policy_id.line_ids.roll_to_working_day", "sla_policy_id.due_soon_hours",
-        "level", "state", "date_received", "date_clock_restart", "date_accepted",
-        "date_dispatched", "date_handover", "date_feedback", "date_verified", "date_replied",
-        "date_callback", "date_review_requested", "date_review_decided",
-        "pause_ids.date_start", "pause_ids.date_end", "extension_ids.state",
-        "extension_ids.amount", "department_id.resource_calendar_id",
-        "company_id.resource_calendar_id")
+        "sla_policy_id", "company_id", "department_id", "level", "state", "date_received",
+        "date_clock_restart", "date_accepted", "date_dispatched", "date_handover",
+        "date_feedback", "date_verified", "date_replied", "date_callback",
+        "date_review_requested", "date_review_decided", "pause_ids.date_start",
+        "pause_ids.date_end", "extension_ids.state", "extension_ids.amount")
     def _compute_deadlines(self):
+        """The on-save compute of the cases being edited. A change of a working calendar, of
+        a company's or a department's calendar or of a policy's limits reaches many cases:
+        it goes through the batched recompute instead (see ``_recompute_deadlines_where``)."""
         run = DeadlineRun(self.env)
         planned = self.filtered(lambda case: case.sla_policy_id and case.date_received)
         if planned:
@@ -527,6 +527,11 @@ class ComplaintCase(models.Model):
         return self.env["complaint.pause.wizard"]._open_for(
             self.env._("Stop the clock of %s", self.name), case_id=self.id)
 
+    def action_open_new_facts_wizard(self):
+        self.ensure_one()
+        return self.env["complaint.new.facts.wizard"]._open_for(
+            self.env._("New facts for %s", self.name), case_id=self.id)
+
     def action_open_extension_request_wizard(self):
         self.ensure_one()
         stage = (self.deadline_stage if self.deadline_stage
@@ -572,40 +577,89 @@ class ComplaintCase(models.Model):
         """Recompute every open case's due dates, then remind what is due soon and escalate
         what is overdue (activities, accountability, level notifications)."""
         self._cron_recompute_deadlines()
-        overdue = self.sudo().search([("deadline_status", "=", "overdue")])
-        overdue.filtered(lambda c: c.deadline_overdue_done != c.date_stage_deadline)._escalate_overdue()
+        self._to_escalate()._escalate_overdue()
         soon = self.sudo().search([("deadline_status", "=", "due_soon")])
         soon.filtered(lambda c: c.deadline_soon_done != c.date_stage_deadline)._remind_due_soon()
         self.env["complaint.assignment"]._scan_overdue()
         return True
 
     @api.model
+    def _to_escalate(self):
+        """The overdue cases whose step on the clock was not yet escalated, in one query."""
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            "SELECT id FROM complaint_case WHERE deadline_status = 'overdue' "
+            "AND date_stage_deadline IS NOT NULL "
+            "AND deadline_overdue_done IS DISTINCT FROM date_stage_deadline ORDER BY id"))
+        return self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
     def _cron_recompute_deadlines(self):
         """Recompute the due dates of every open case (and of their dispatch orders) in
         batches: the calendar is read once per batch, never once per case."""
-        cases = self.sudo().search([("sla_policy_id", "!=", False), "|",
-                                    ("state", "in", OPEN_STATES),
-                                    ("date_review_requested", "!=", False)])
+        cases = self.sudo().search(self._deadline_open_domain())
         cases._recompute_deadlines()
         return len(cases)
 
-    def _deadline_responsible(self):
-        """Who answers for the step on the clock, and their manager."""
+    @api.model
+    def _deadline_open_domain(self):
+        """The cases whose due dates still move: open, or with a review under way."""
+        return [("sla_policy_id", "!=", False), "|", ("state", "in", OPEN_STATES),
+                ("date_review_requested", "!=", False)]
+
+    @api.model
+    def _recompute_deadlines_where(self, domain):
+        """Batched recompute of the open cases within ``domain`` (and of their dispatch
+        orders), after a change of a working calendar, of the calendar of a company or a
+        department, or of a policy's limits. Inside a write that already recomputes once at
+        its end (context key ``complaint_deadline_deferred``), nothing is done."""
+        if self.env.context.get("complaint_deadline_deferred"):
+            return 0
+        cases = self.sudo().search(expression.AND([self._deadline_open_domain(), domain]))
+        return cases._recompute_deadlines()
+
+    @api.model
+    def _deadline_domain_for_calendars(self, calendars):
+        """The cases counted on ``calendars``: those of the departments that use one of them
+        (as the case's department or a dispatch order's), and those of the companies that
+        use one of them (the standard calendar also stands in for a company without one)."""
+        if not calendars:
+            return expression.FALSE_DOMAIN
+        departments = self.env["complaint.department"].sudo().with_context(
+            active_test=False).search([("resource_calendar_id", "in", calendars.ids)])
+        company_domain = [("resource_calendar_id", "in", calendars.ids)]
+        standard = self.env.ref("resource.resource_calendar_std", raise_if_not_found=False)
+        if standard and standard in calendars:
+            company_domain = expression.OR([company_domain, [("resource_calendar_id", "=", False)]])
+        companies = self.env["res.company"].sudo().with_context(active_test=False).search(
+            company_domain)
+        return expression.OR([self._deadline_domain_for_departments(departments),
+                              [("company_id", "in", companies.ids)]])
+
+    @api.model
+    def _deadline_domain_for_departments(self, departments):
+        if not departments:
+            return expression.FALSE_DOMAIN
+        return ["|", ("department_id", "in", departments.ids),
+                ("assignment_ids.department_id", "in", departments.ids)]
+
+    def _deadline_responsible(self, office=None):
+        """Who answers for the step on the clock, and their manager (``office``: the company's
+        complaint office, when the caller already looked it up)."""
         self.ensure_one()
+        if office is None:
+            office = self._complaint_office()
         stage = self.deadline_stage
         if stage in ("progress", "handling"):
             lead = self._lead_assignment()
             user = self.handler_user_id or lead.user_id or self.department_id.manager_id
-            manager = self.department_id.manager_id or self._office_user()
+            manager = self.department_id.manager_id or self._office_user(office)
         elif stage in ("acknowledge", "acceptance", "forward") and self.state in ("draft", "approval"):
             user = self.owner_user_id
             manager = (self.owner_user_id.complaint_department_ids._managers_up_the_tree()
-                       - self.owner_user_id)[:1] or self._office_user()
+                       - self.owner_user_id)[:1] or self._office_user(office)
         else:
-            user = self._office_user()
-            office = self.env["complaint.department"].sudo().search(
-                [("is_complaint_office", "=", True), ("company_id", "=", self.company_id.id)],
-                limit=1)
+            user = self._office_user(office)
             manager = office.manager_id or user
         return user, manager, (self.department_id if stage in ("progress", "handling") else
                                self.owner_user_id.complaint_department_ids[:1])
@@ -615,42 +669,92 @@ class ComplaintCase(models.Model):
         return dict(self._fields["deadline_stage"]._description_selection(self.env)).get(
             self.deadline_stage, "")
 
+    @api.model
+    def _complaint_offices(self, companies):
+        """``{company id: complaint office}`` in one search."""
+        offices = defaultdict(lambda: self.env["complaint.department"].sudo())
+        for office in self.env["complaint.department"].sudo().search(
+                [("is_complaint_office", "=", True), ("company_id", "in", companies.ids)]):
+            offices.setdefault(office.company_id.id, office)
+        return offices
+
+    def _deadline_activity_vals(self, user, summary, date_deadline):
+        """The values of one deadline activity on the case, as ``activity_schedule`` makes
+        them, for a batched ``create``."""
+        self.ensure_one()
+        activity_type = self.env.ref(DEADLINE_ACTIVITY)
+        return {"activity_type_id": activity_type.id, "summary": summary, "automated": True,
+                "note": activity_type.default_note, "date_deadline": date_deadline,
+                "res_model_id": self.env["ir.model"]._get_id(self._name), "res_id": self.id,
+                "user_id": user.id}
+
     def _remind_due_soon(self):
+        """A reminder to whoever answers for the step, once per due date: the activities in
+        one ``create``, the steps marked in one UPDATE."""
+        offices = self._complaint_offices(self.company_id)
+        activities = []
         for case in self:
-            user, _manager, _department = case._deadline_responsible()
+            user, _manager, _department = case._deadline_responsible(offices[case.company_id.id])
             if user:
-                case.activity_schedule(
-                    DEADLINE_ACTIVITY, user_id=user.id, date_deadline=case.date_stage_deadline.date(),
-                    summary=self.env._("Due soon: %s", case._stage_label()))
-            case.deadline_soon_done = case.date_stage_deadline
+                activities.append(case._deadline_activity_vals(
+                    user, self.env._("Due soon: %s", case._stage_label()),
+                    case.date_stage_deadline.date()))
+        self.env["mail.activity"].sudo().create(activities)
+        self._mark_deadline_done("deadline_soon_done")
+
+    def _mark_deadline_done(self, field_name):
+        """Store the step's due date in ``field_name`` of every case, in one UPDATE."""
+        self.env.flush_all()
+        update_rows(self.env.cr, "complaint_case", [("id", "int4"), (field_name, "timestamp")],
+                    [(case.id, case.date_stage_deadline) for case in self])
+        self.invalidate_recordset([field_name])
 
     def _escalate_overdue(self):
         """A missed step: activities for the responsible user and their manager, and an
-        accountability record from the policy's data for the case's level."""
-        records = []
+        accountability record from the policy's data for the case's level. Per run, the
+        activities are created in one ``create`` and the accountability records in another;
+        a missed step that already has its record (same case, step and due date) gets none
+        again, whatever ran before."""
+        Accountability = self.env["complaint.accountability"].sudo()
+        if not self:
+            return Accountability
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            "SELECT c.id FROM complaint_case c JOIN complaint_accountability a "
+            "ON a.case_id = c.id AND a.reason = 'overdue' AND a.stage = c.deadline_stage "
+            "AND a.date_due = c.date_stage_deadline WHERE c.id = ANY(%s)", self.ids))
+        recorded = {row[0] for row in self.env.cr.fetchall()}
+        offices = self._complaint_offices(self.company_id)
+        today = fields.Date.context_today(self)
+        activities, records, penalties = [], [], {}
         for case in self:
-            user, manager, department = case._deadline_responsible()
+            user, manager, department = case._deadline_responsible(offices[case.company_id.id])
             summary = self.env._("Overdue: %s", case._stage_label())
-            for person in (user | manager):
-                case.activity_schedule(DEADLINE_ACTIVITY, user_id=person.id, summary=summary,
-                                       date_deadline=fields.Date.context_today(case))
-            penalty = case.sla_policy_id._penalty_for(case.level)
-            records.append({
-                "case_id": case.id, "reason": "overdue", "stage": case.deadline_stage,
-                "date_due": case.date_stage_deadline, "user_id": user.id,
-                "manager_id": manager.id, "department_id": department.id,
-                "level": case.level, "measure": penalty.measure or "reminder",
-                "points": penalty.points, "amount": penalty.amount,
-                "manager_amount": penalty.manager_amount,
-            })
+            activities += [case._deadline_activity_vals(person, summary, today)
+                           for person in (user | manager)]
+            if case.id not in recorded:
+                recorded.add(case.id)
+                key = (case.sla_policy_id.id, case.level)
+                if key not in penalties:
+                    penalties[key] = case.sla_policy_id._penalty_for(case.level)
+                penalty = penalties[key]
+                records.append({
+                    "case_id": case.id, "reason": "overdue", "stage": case.deadline_stage,
+                    "date_due": case.date_stage_deadline, "user_id": user.id,
+                    "manager_id": manager.id, "department_id": department.id,
+                    "level": case.level, "measure": penalty.measure or "reminder",
+                    "points": penalty.points, "amount": penalty.amount,
+                    "manager_amount": penalty.manager_amount,
+                })
             partners = case._level_recipients(case.level).partner_id
             case.message_post(
                 body=self.env._("%(step)s was due %(due)s and is overdue.",
                                 step=case._stage_label(),
                                 due=fields.Datetime.to_string(case.date_stage_deadline)),
                 partner_ids=partners.ids, message_type="comment", subtype_xmlid="mail.mt_comment")
-            case.deadline_overdue_done = case.date_stage_deadline
-        return self.env["complaint.accountability"].sudo().create(records)
+        self.env["mail.activity"].sudo().create(activities)
+        self._mark_deadline_done("deadline_overdue_done")
+        return Accountability.create(records)
 
     # Levels and emergencies --------------------------------------------------------------------
     def _level_recipients(self, level):

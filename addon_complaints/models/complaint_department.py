@@ -63,6 +63,9 @@ class ComplaintDepartment(models.Model):
         res = super().write(vals)
         if "manager_id" in vals or "member_ids" in vals:
             self._add_manager_to_members()
+        if "resource_calendar_id" in vals:
+            Case = self.env["complaint.case"]
+            Case._recompute_deadlines_where(Case._deadline_domain_for_departments(self))
         return res
 
     def _add_manager_to_members(self):

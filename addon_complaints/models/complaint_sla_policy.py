@@ -5,6 +5,8 @@ LEVELS = [("normal", "Normal"), ("urgent", "Urgent"), ("major", "Major"), ("cris
 DEMAND_TYPES = [("consultation", "Consultation"), ("suggestion", "Suggestion"),
                 ("complaint", "Complaint"), ("help", "Help request"), ("report", "Report"),
                 ("grumble", "Grumble")]
+# Writing these changes the due dates of the cases under the policy.
+DEADLINE_KEYS = {"line_ids", "due_soon_hours"}
 
 
 class ComplaintSlaPolicy(models.Model):
@@ -71,6 +73,21 @@ class ComplaintSlaPolicy(models.Model):
             if min(policy.max_extensions, policy.senior_approval_from,
                    policy.review_request_days) < 0:
                 raise ValidationError(self.env._("Counts of a deadline policy cannot be negative."))
+
+    def write(self, vals):
+        if not DEADLINE_KEYS & vals.keys():
+            return super().write(vals)
+        # Stage limits edited in the form arrive as line commands: one recompute at the end.
+        res = super(ComplaintSlaPolicy, self.with_context(complaint_deadline_deferred=True)).write(
+            vals)
+        self._recompute_case_deadlines()
+        return res
+
+    def _recompute_case_deadlines(self):
+        """The limits changed: batched recompute of the open cases under these policies."""
+        if self:
+            self.env["complaint.case"]._recompute_deadlines_where(
+                [("sla_policy_id", "in", self.ids)])
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

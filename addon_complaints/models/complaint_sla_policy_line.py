@@ -68,6 +68,24 @@ class ComplaintSlaPolicyLine(models.Model):
         ("time_limit_positive", "CHECK(time_limit >= 0)", "A time limit cannot be negative."),
     ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.policy_id._recompute_case_deadlines()
+        return lines
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.keys() - {"note"}:
+            self.policy_id._recompute_case_deadlines()
+        return res
+
+    def unlink(self):
+        policies = self.policy_id
+        res = super().unlink()
+        policies.exists()._recompute_case_deadlines()
+        return res
+
     @api.constrains("time_limit", "ceiling")
     def _check_ceiling(self):
         for line in self:

@@ -26,3 +26,12 @@ class ResCompany(models.Model):
         if general:
             self.sudo().search([("complaint_sla_policy_id", "=", False)]).write(
                 {"complaint_sla_policy_id": general.id})
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "resource_calendar_id" in vals:
+            # The company's cases are counted on its new calendar (batched, see
+            # complaint.case._recompute_deadlines_where).
+            self.env["complaint.case"]._recompute_deadlines_where(
+                [("company_id", "in", self.ids)])
+        return res

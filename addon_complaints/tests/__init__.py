@@ -20,3 +20,4 @@ from . import test_deadline_policy
 from . import test_deadline_extension
 from . import test_deadline_overdue
 from . import test_deadline_dialogs
+from . import test_deadline_recompute

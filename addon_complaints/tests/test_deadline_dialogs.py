@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import Form, tagged
 
 from .common_deadline import DeadlineCase, local
@@ -74,3 +75,25 @@ class TestDeadlineDialogs(DeadlineCase):
         self.assertTrue(case.date_review_decided)
         self.assertEqual(case.deadline_status, "done")
         self.assertIn("Result confirmed", case.review_note)
+
+    def test_new_facts_dialog(self):
+        self.use_policy(self.policy_cbirc)
+        case = self.handling(date_received=local(2025, 3, 3, 10))
+        self.assertEqual(case.deadline_status, "overdue")
+        action = case.with_user(self.handler).action_open_new_facts_wizard()
+        self.assertEqual(action["res_model"], "complaint.new.facts.wizard")
+        wizard = self.fill(action, self.handler, {"note": "A second invoice with a further charge"})
+        self.assertTrue(wizard.restarts_clock)
+        wizard.action_confirm()
+        self.assertTrue(case.date_clock_restart)
+        self.assertGreater(case.date_deadline, fields.Datetime.now())
+        self.assertIn("A second invoice", case.message_ids[0].body)
+        # Under a policy that does not restart the clock, the facts are only recorded.
+        self.use_policy(self.policy_general)
+        other = self.handling(date_received=local(2025, 3, 3, 10), category_id=self.cat_quality.id)
+        action = other.with_user(self.handler).action_open_new_facts_wizard()
+        wizard = self.fill(action, self.handler, {"note": "The parcel number"})
+        self.assertFalse(wizard.restarts_clock)
+        wizard.action_confirm()
+        self.assertFalse(other.date_clock_restart)
+        self.assertIn("The parcel number", other.message_ids[0].body)

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -35,6 +37,41 @@ class TestDeadlineOverdue(DeadlineCase):
         self.env["complaint.case"]._cron_scan_deadlines()
         self.assertEqual(len(case.sudo().accountability_ids), 1)
         self.assertEqual(len(self.deadline_activities(case)), 2)
+
+    def counting_creates(self, model):
+        """Count the calls of ``create`` on ``model`` (each call may create many records)."""
+        model_class = type(self.env[model])
+        return patch.object(model_class, "create", autospec=True, side_effect=model_class.create)
+
+    def test_overdue_scan_is_batched_and_rerun_safe(self):
+        first = self.handling(date_received=local(2025, 3, 3, 10))
+        second = self.handling(date_received=local(2025, 3, 4, 10), category_id=self.cat_quality.id)
+        (first | second).sudo().write({"date_dispatched": local(2025, 3, 4, 11)})
+        Case = self.env["complaint.case"]
+        Case._cron_recompute_deadlines()
+        with self.counting_creates("mail.activity") as activity_create, \
+                self.counting_creates("complaint.accountability") as record_create:
+            records = Case._to_escalate()._escalate_overdue()
+        self.assertEqual(activity_create.call_count, 1, "one create for every activity of the run")
+        self.assertEqual(record_create.call_count, 1, "one create for every record of the run")
+        self.assertEqual(records.case_id & (first | second), first | second)
+        self.assertEqual(len(self.deadline_activities(first)), 2)
+        self.assertEqual(first.deadline_overdue_done, first.date_stage_deadline)
+        # A re-run that lost track of what it escalated still never repeats a record for the
+        # same case, step and due date.
+        (first | second).sudo().write({"deadline_overdue_done": False})
+        self.assertEqual(Case._to_escalate() & (first | second), first | second)
+        Case._cron_scan_deadlines()
+        self.assertEqual(len(first.sudo().accountability_ids), 1)
+        self.assertEqual(len(second.sudo().accountability_ids), 1)
+        Case._cron_scan_deadlines()
+        self.assertFalse(Case._to_escalate())
+        self.assertEqual(len(first.sudo().accountability_ids), 1)
+        # A new due date that is missed again is a new record.
+        first.sudo().write({"date_clock_restart": local(2025, 3, 6, 10),
+                            "date_dispatched": local(2025, 3, 6, 11)})
+        Case._cron_scan_deadlines()
+        self.assertEqual(len(first.sudo().accountability_ids), 2)
 
     def test_accountability_amount_follows_the_level(self):
         self.use_policy(self.policy_insurance)
