@@ -145,29 +145,29 @@ def in_throwaway_cluster(args):
     """Start a PostgreSQL cluster, install the add-on, measure in ``odoo shell``."""
     sys.path.insert(0, str(REPO))
     from tests.odoo_tier.locate import find_odoo, why_not_found  # noqa: PLC0415
-    from tests.odoo_tier.postgres import free_port, start_cluster  # noqa: PLC0415
+    from tests.odoo_tier.postgres import start_cluster  # noqa: PLC0415
+    from tests.odoo_tier.serve import PgAddress, install, odoo_argv  # noqa: PLC0415
 
     odoo = find_odoo()
     if odoo is None:
         sys.exit(f"bench_deadlines: {why_not_found()}")
     cluster = start_cluster()
+    pg = PgAddress(cluster.host, cluster.port, cluster.user)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-deadlines-") as tmp:
             log = Path(tmp) / "odoo.log"
-            common = [*odoo.command, "--database", "bench_deadlines", "--db_host", cluster.host,
-                      "--db_port", str(cluster.port), "--db_user", cluster.user,
-                      "--addons-path", str(REPO), "--http-port", str(free_port()),
-                      "--max-cron-threads", "0", "--logfile", str(log)]
             print("installing addon_complaints into a throw-away database...", flush=True)
-            install = subprocess.run([*common, "-i", "addon_complaints", "--without-demo", "all",
-                                      "--stop-after-init"], check=False)
-            if install.returncode:
-                sys.exit(f"bench_deadlines: the install failed, see {log}")
+            try:
+                install(odoo, pg, "bench_deadlines", log, data_dir=tmp)
+            except RuntimeError as exc:
+                sys.exit(f"bench_deadlines: {exc}")
             script = (f"import sys; sys.path.insert(0, {str(REPO / 'bench')!r})\n"
                       f"import bench_deadlines\n"
                       f"bench_deadlines.measure(env, {args.cases}, {args.naive})\n")
-            run = subprocess.run([*odoo.command, "shell", *common[len(odoo.command):]],
-                                 input=script, text=True, check=False)
+            run = subprocess.run(
+                odoo_argv(odoo, pg, "shell", "--database", "bench_deadlines", "--no-http",
+                          "--max-cron-threads", "0", "--logfile", str(log), data_dir=tmp),
+                input=script, text=True, check=False)
             if run.returncode:
                 sys.exit(f"bench_deadlines: the measurement failed, see {log}")
     finally:

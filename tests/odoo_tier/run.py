@@ -22,16 +22,14 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from tests.odoo_tier.locate import OdooInstall, find_odoo, why_not_found
-from tests.odoo_tier.postgres import Cluster, free_port, start_cluster
+from tests.odoo_tier.postgres import free_port, start_cluster
+from tests.odoo_tier.serve import ADDON, REPO, OdooProcess, PgAddress, odoo_argv
 
 _logger = logging.getLogger("odoo_tier")
 
-REPO = Path(__file__).resolve().parents[2]
-ADDON = "addon_complaints"
 SKIPPED = 3  # exit code: tier skipped (no Odoo)
 
 _LOG_LINE = re.compile(
@@ -48,18 +46,11 @@ def _addon_dependencies() -> list[str]:
     return list(manifest["depends"])
 
 
-def _odoo_argv(odoo: OdooInstall, cluster: Cluster, db: str, *extra: str) -> list[str]:
-    return [
-        *odoo.command, "--database", db, "--db_host", cluster.host, "--db_port", str(cluster.port),
-        "--db_user", cluster.user, "--addons-path", _addons_path(), "--log-level", "info",
-        "--http-interface", "127.0.0.1", "--http-port", str(free_port()), "--max-cron-threads", "0",
-        "--no-database-list", *extra,
-    ]
-
-
-def _addons_path() -> str:
-    """This repository, which holds ``addon_complaints``; Odoo adds its own addons itself."""
-    return str(REPO)
+def _odoo_argv(odoo: OdooInstall, pg: PgAddress, db: str, *extra: str) -> list[str]:
+    return odoo_argv(
+        odoo, pg, "--database", db, "--log-level", "info", "--http-interface", "127.0.0.1",
+        "--http-port", str(free_port()), "--max-cron-threads", "0", "--no-database-list", *extra,
+    )
 
 
 def _run_logged(argv: list[str], logfile: Path) -> int:
@@ -113,24 +104,6 @@ class Step:
         return logfile
 
 
-def _serve(odoo: OdooInstall, cluster: Cluster, db: str, logdir: Path) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    argv = _odoo_argv(odoo, cluster, db)
-    argv[argv.index("--http-port") + 1] = str(port)
-    log = open(logdir / "serve.log", "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the server
-    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/web/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return proc, port
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("the Odoo server did not answer /web/health within 120 s")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Install addon_complaints into fresh databases of a real Odoo 18 and run "
@@ -153,35 +126,35 @@ def main(argv: list[str] | None = None) -> int:
     logdir = Path(args.logdir)
     logdir.mkdir(parents=True, exist_ok=True)
     cluster = start_cluster()
+    pg = PgAddress(cluster.host, cluster.port, cluster.user)
     steps = Step(logdir)
     try:
         db = "complaints_test"
         deps = ",".join(_addon_dependencies())
-        steps.run("1-dependencies", _odoo_argv(odoo, cluster, db, "-i", deps, "--stop-after-init"),
+        steps.run("1-dependencies", _odoo_argv(odoo, pg, db, "-i", deps, "--stop-after-init"),
                   check_log=False)
         if steps.failures:
             return 1
         log = steps.run("2-install-and-test", _odoo_argv(
-            odoo, cluster, db, "-i", ADDON, "--test-enable", "--test-tags", f"/{ADDON}",
+            odoo, pg, db, "-i", ADDON, "--test-enable", "--test-tags", f"/{ADDON}",
             "--stop-after-init"))
         _logger.info("Odoo tests: %s", _test_stats(log))
         if not args.quick:
-            steps.run("3-upgrade", _odoo_argv(odoo, cluster, db, "-u", ADDON, "--stop-after-init"))
+            steps.run("3-upgrade", _odoo_argv(odoo, pg, db, "-u", ADDON, "--stop-after-init"))
             steps.run("4-install-without-demo", _odoo_argv(
-                odoo, cluster, "complaints_nodemo", "-i", ADDON, "--without-demo", "all",
+                odoo, pg, "complaints_nodemo", "-i", ADDON, "--without-demo", "all",
                 "--stop-after-init"))
-            server, port = _serve(odoo, cluster, db, logdir)
+            server = OdooProcess(odoo, pg, logdir / "serve.log", (db,)).start()
             try:
-                env = dict(os.environ, ODOO_TEST_URL=f"http://127.0.0.1:{port}", ODOO_TEST_DB=db,
+                env = dict(os.environ, ODOO_TEST_URL=server.url, ODOO_TEST_DB=db,
                            ODOO_TEST_LOGIN="admin", ODOO_TEST_PASSWORD="admin",
-                           ODOO_TEST_PG=f"{cluster.host}:{cluster.port}:{cluster.user}")
+                           ODOO_TEST_PG=str(pg))
                 rc = subprocess.run([args.pytest, "-m", "pytest", "-m", "odoo", "-q", "tests"],
                                     cwd=REPO, env=env, check=False).returncode
                 if rc not in (0, 5):  # 5: no tests collected
                     steps.failures.append("5-pytest-against-odoo")
             finally:
-                server.terminate()
-                server.wait(timeout=30)
+                server.stop()
     finally:
         cluster.stop()
     if steps.failures:
