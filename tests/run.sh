@@ -35,7 +35,9 @@ failed=0
 echo "== tier 1: tests without Odoo, and lint"
 "$venv/bin/python" -m pytest -m "not odoo" -q tests; rc=$?
 if [ $rc -eq 0 ]; then summary+=("tier 1 (no Odoo): PASSED"); else summary+=("tier 1 (no Odoo): FAILED (pytest exit $rc)"); failed=1; fi
-"$venv/bin/ruff" check . && "$venv/bin/pylint" --rcfile=.pylintrc-odoo addon_complaints; rc=$?
+addons=(addon_complaints)
+for d in addon_complaints_*/; do [ -f "$d/__manifest__.py" ] && addons+=("${d%/}"); done
+"$venv/bin/ruff" check . && "$venv/bin/pylint" --rcfile=.pylintrc-odoo "${addons[@]}"; rc=$?
 if [ $rc -eq 0 ]; then summary+=("lint (ruff, pylint-odoo): PASSED"); else summary+=("lint (ruff, pylint-odoo): FAILED"); failed=1; fi
 
 echo "== tier 2: Odoo"
