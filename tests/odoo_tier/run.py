@@ -141,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
                              "addon_complaints_portal), skipping the core steps")
     parser.add_argument("--pytest", default=sys.executable,
                         help="Python interpreter with pytest and the project's requirements")
+    parser.add_argument("--test-tags", metavar="SPEC",
+                        help="Odoo test tags for the install step instead of every test of the "
+                             "add-on, e.g. /addon_complaints:TestClosure (for a quick check while "
+                             "working on one behaviour)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
@@ -156,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = Step(logdir)
     try:
         if args.only:
-            _run_optional(odoo, pg, steps, args.only)
+            _run_optional(odoo, pg, steps, args.only, args.test_tags)
             return _verdict(steps, logdir, odoo)
         db = "complaints_test"
         deps = ",".join(_addon_dependencies())
@@ -165,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         if steps.failures:
             return 1
         log = steps.run("2-install-and-test", _odoo_argv(
-            odoo, pg, db, "-i", ADDON, "--test-enable", "--test-tags", f"/{ADDON}",
+            odoo, pg, db, "-i", ADDON, "--test-enable", "--test-tags", args.test_tags or f"/{ADDON}",
             "--stop-after-init"))
         _logger.info("Odoo tests: %s", _test_stats(log))
         if not args.quick:
@@ -191,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     return _verdict(steps, logdir, odoo)
 
 
-def _run_optional(odoo: OdooInstall, pg: PgAddress, steps: Step, addon: str) -> None:
+def _run_optional(odoo: OdooInstall, pg: PgAddress, steps: Step, addon: str,
+                  test_tags: str | None = None) -> None:
     """An optional add-on in its own database: its Odoo apps first, then it with its tests."""
     db = f"complaints_{addon.removeprefix(ADDON + '_')}"
     steps.run(f"{addon}-1-dependencies", _odoo_argv(
@@ -200,7 +205,7 @@ def _run_optional(odoo: OdooInstall, pg: PgAddress, steps: Step, addon: str) -> 
     if f"{addon}-1-dependencies" in steps.failures:
         return
     log = steps.run(f"{addon}-2-install-and-test", _odoo_argv(
-        odoo, pg, db, "-i", addon, "--test-enable", "--test-tags", f"/{addon}",
+        odoo, pg, db, "-i", addon, "--test-enable", "--test-tags", test_tags or f"/{addon}",
         "--stop-after-init"))
     _logger.info("Odoo tests of %s: %s", addon, _test_stats(log))
 
