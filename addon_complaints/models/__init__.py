@@ -11,6 +11,8 @@ from . import complaint_category
 from . import complaint_department
 from . import complaint_rejection_reason
 from . import complaint_routing_rule
+from . import complaint_guard_mixin
+from . import complaint_complainant
 from . import complaint_notice
 from . import complaint_assignment
 from . import complaint_case

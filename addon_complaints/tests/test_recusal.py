@@ -31,7 +31,9 @@ class TestRecusal(ComplaintCase):
         self.assertFalse(case.handler_user_id)
         self.assertEqual(case.activity_ids.user_id, self.manager, "the manager assigns someone else")
         with self.assertRaises(ValidationError):
-            case.with_user(self.manager).handler_user_id = self.handler
+            case.with_user(self.manager).action_assign_handler(self.handler)
+        case.with_user(self.manager).action_assign_handler(self.county_handler.id)
+        self.assertEqual(case.handler_user_id, self.county_handler)
 
     def test_declared_interest_blocks_the_callback(self):
         case = self.replied()
