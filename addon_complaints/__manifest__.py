@@ -34,6 +34,7 @@
         "wizard/complaint_extension_decision_wizard_views.xml",
         "wizard/complaint_review_wizard_views.xml",
         "wizard/complaint_new_facts_wizard_views.xml",
+        "wizard/complaint_assign_handler_wizard_views.xml",
         "views/complaint_case_views.xml",
         "views/complaint_assignment_views.xml",
         "views/complaint_department_views.xml",

@@ -1245,6 +1245,11 @@ class ComplaintCase(models.Model):
             self.env._("Dispatch %s", self.name), case_id=self.id,
             department_id=(self.department_id or self.proposed_department_id).id)
 
+    def action_open_assign_handler_wizard(self):
+        self.ensure_one()
+        return self.env["complaint.assign.handler.wizard"]._open_for(
+            self.env._("Assign the handler of %s", self.name), case_id=self.id)
+
     def action_open_not_accept_wizard(self):
         self.ensure_one()
         return self.env["complaint.not.accept.wizard"]._open_for(

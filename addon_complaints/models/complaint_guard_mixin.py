@@ -39,15 +39,22 @@ class ComplaintGuardMixin(models.AbstractModel):
     # Declarations --------------------------------------------------------------------------
     @classmethod
     def _guard_declared(cls, attribute):
-        """The union of ``attribute`` over every class of the model."""
-        declared = {}
-        for klass in reversed(cls.mro()):
-            value = klass.__dict__.get(attribute)
-            if isinstance(value, dict):
-                declared.update(value)
-            elif value:
-                declared.update(dict.fromkeys(value, ""))
-        return declared
+        """The union of ``attribute`` over every class of the model (computed once per
+        registry class: a batch import checks thousands of records)."""
+        cache = cls.__dict__.get("_guard_declared_cache")
+        if cache is None:
+            cache = {}
+            cls._guard_declared_cache = cache
+        if attribute not in cache:
+            declared = {}
+            for klass in reversed(cls.mro()):
+                value = klass.__dict__.get(attribute)
+                if isinstance(value, dict):
+                    declared.update(value)
+                elif value:
+                    declared.update(dict.fromkeys(value, ""))
+            cache[attribute] = declared
+        return cache[attribute]
 
     @api.model
     def _guard_protected(self):

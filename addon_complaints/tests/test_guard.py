@@ -10,6 +10,8 @@ lists and public methods, for every role.
   leaves the record as it was.
 """
 
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.addons.base.controllers.rpc import dumps
 from odoo.exceptions import AccessError, UserError
@@ -77,14 +79,20 @@ class TestGuard(ComplaintCompensationCase):
                       and issubclass(model, mixin))
 
     # Values an attacker would write ---------------------------------------------------------
-    def attack_value(self, record, name, user):
+    def attack_value(self, record, name, user, creating=False):
+        """A value the attacker wants: other than the record's, or on a create other than
+        the one a new record starts with."""
         field = record._fields[name]
         current = record.sudo()[name]
+        if creating:
+            current = field.default(record) if field.default else False
         if field.type == "many2one":
             comodel = self.env[field.comodel_name].sudo()
             if field.comodel_name == "res.users":
+                if creating:  # someone other than the creator, who may be the default
+                    return (self.office2 if user != self.office2 else self.office).id
                 return user.id if user != current else self.office2.id
-            other = comodel.search([("id", "!=", current.id)], limit=1)
+            other = comodel.search([("id", "!=", current.id if current else 0)], limit=1)
             return other.id or False
         if field.type in ("one2many", "many2many"):
             if field.type == "many2many" and field.comodel_name == "res.users":
@@ -94,13 +102,13 @@ class TestGuard(ComplaintCompensationCase):
             values = [value for value, _label in field._description_selection(self.env)]
             return next((v for v in values if v != current), values[0])
         if field.type == "boolean":
-            return not current
+            return not current or creating
         if field.type in ("integer", "float", "monetary"):
             return 7
-        if field.type == "datetime":
-            return fields.Datetime.now()
+        if field.type == "datetime":  # backdated: "now" is what a new record starts with
+            return fields.Datetime.now() - timedelta(days=30)
         if field.type == "date":
-            return fields.Date.today()
+            return fields.Date.today() - timedelta(days=30)
         if field.type == "binary":
             return "aGFjaw=="
         return "forged"
@@ -167,7 +175,8 @@ class TestGuard(ComplaintCompensationCase):
                              and not name.startswith(UNGUARDED_PREFIXES))
             for user in self.roles:
                 for name in targets:
-                    vals = dict(base, **{name: self.attack_value(record, name, user)})
+                    vals = dict(base, **{name: self.attack_value(record, name, user,
+                                                                 creating=True)})
                     msg = f"{user.login} creates {model_name} with {name}"
                     with self.assertRaises(UserError, msg=msg) as caught, \
                             self.env.cr.savepoint():

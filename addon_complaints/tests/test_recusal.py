@@ -40,3 +40,16 @@ class TestRecusal(ComplaintCase):
         case.with_user(self.office2).action_declare_interest()
         with self.assertRaises(AccessError):
             case.with_user(self.office2).action_callback("satisfied")
+
+    def test_the_manager_assigns_another_handler_through_the_dialog(self):
+        case = self.handling()
+        case.with_user(self.handler).action_declare_interest()
+        action = case.with_user(self.manager).action_open_assign_handler_wizard()
+        wizard = self.open_wizard(action, self.manager, {"user_id": self.handler.id})
+        with self.assertRaises(ValidationError):
+            wizard.action_confirm()
+        wizard = self.open_wizard(action, self.manager, {"user_id": self.county_handler.id})
+        wizard.action_confirm()
+        self.assertEqual(case.handler_user_id, self.county_handler)
+        with self.assertRaises(AccessError):
+            case.with_user(self.handler_mkt).action_assign_handler(self.handler_mkt)
