@@ -557,7 +557,9 @@ class ComplaintCase(models.Model):
         e-mailed when the channel replies by e-mail and an address is known, else it is
         recorded for the clerk to read out on the phone or to send by post.
         """
-        template = self.env.ref(template_xmlid)
+        # The template shows what the notice records (a delay notice: its reason and date).
+        template = self.env.ref(template_xmlid).with_context(
+            delay_reason=notice_vals.get("reason"), delay_date=notice_vals.get("new_expected_date"))
         for case in self:
             subject = template._render_field("subject", case.ids, compute_lang=True)[case.id]
             body = template._render_field("body_html", case.ids, compute_lang=True)[case.id]
