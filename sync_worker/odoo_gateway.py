@@ -39,10 +39,10 @@ import socket
 import urllib.error
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import urlparse
 
 import odoorpc
 
+import odoo_connection
 from reports import sources
 from reports.period import Period
 from reports.sources import CaseData
@@ -191,22 +191,16 @@ class OdooGateway:
 
     # -- connection ---------------------------------------------------------------
     def connect(self) -> None:
-        url = urlparse(self.settings.url)
-        ssl = url.scheme == "https"
         try:
-            odoo = odoorpc.ODOO(
-                url.hostname or "127.0.0.1",
-                protocol="jsonrpc+ssl" if ssl else "jsonrpc",
-                port=url.port or (443 if ssl else 80),
-                timeout=self.settings.timeout,
-            )
-            odoo.login(self.settings.db, self.settings.login, self.settings.password)
-        except odoorpc.error.RPCError as exc:
-            if "Wrong login" in str(exc):
+            odoo = odoo_connection.connect(self.settings.url, self.settings.db, self.settings.login,
+                                           self.settings.password, timeout=self.settings.timeout)
+        except odoo_connection.OdooConnectionError as exc:
+            if exc.kind == odoo_connection.REFUSED:
                 raise OdooAuthError(f"Odoo refused login {self.settings.login!r} on {self.settings.db!r}") from exc
-            raise classify(exc) from exc
-        except Exception as exc:
-            raise classify(exc) from exc
+            if exc.kind == odoo_connection.UNREACHABLE and exc.__cause__ is not None:
+                raise classify(exc.__cause__) from exc
+            # A wrong URL or database: a person must fix the settings.
+            raise OdooAuthError(str(exc)) from exc
         self.calls += 3  # version, login, context
         self._odoo = odoo
 

@@ -29,7 +29,7 @@ LEVEL_TRIGGERS = {"repeat_count", "channel_id", "affected_count"}
 # or not done and past it) or pending (not done, not yet due); empty when the case's policy
 # has no limit for the stage or its clock has not started. When a stage was met is the date
 # that stops its clock (``STAGE_CLOCKS``).
-STAGE_OUTCOMES = [("met", "Met"), ("late", "Late"), ("pending", "Pending")]
+STAGE_OUTCOMES = [("met", "Met"), ("late", "Late"), ("pending", "Not Yet Due")]
 STAGE_DUE_FIELDS = {stage: f"date_{stage}_deadline" for stage, _label in STAGES}
 STAGE_OUTCOME_FIELDS = {stage: f"{stage}_outcome" for stage, _label in STAGES}
 CALENDAR_MARKS = [("provisional", "Provisional calendar"), ("missing", "No official calendar")]

@@ -68,6 +68,20 @@ class ResCompany(models.Model):
             self.sudo().search([("complaint_sla_policy_id", "=", False)]).write(
                 {"complaint_sla_policy_id": general.id})
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        # A new company counts deadlines from the start, as the companies at install do.
+        companies._complaint_set_default_sla_policy_for()
+        return companies
+
+    def _complaint_set_default_sla_policy_for(self):
+        general = self.env.ref("addon_complaints.complaint_sla_policy_general",
+                               raise_if_not_found=False)
+        if general:
+            self.sudo().filtered(lambda c: not c.complaint_sla_policy_id).write(
+                {"complaint_sla_policy_id": general.id})
+
     def write(self, vals):
         res = super().write(vals)
         if "country_id" in vals:

@@ -22,3 +22,4 @@ from . import test_deadline_overdue
 from . import test_deadline_dialogs
 from . import test_deadline_recompute
 from . import test_deadline_clock
+from . import test_deadline_outcomes
