@@ -57,7 +57,7 @@ class ResCompany(models.Model):
 
     @api.model
     def _complaint_set_calendar_tz_at_install(self):
-        self.search([])._complaint_set_calendar_tz()
+        self.search([("resource_calendar_id", "!=", False)])._complaint_set_calendar_tz()
 
     @api.model
     def _complaint_set_default_sla_policy(self):
