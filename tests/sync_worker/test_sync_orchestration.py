@@ -26,7 +26,6 @@ from sync_worker.sync import (
     PortalBinding,
     Synchronizer,
     SyncSettings,
-    SystemicFailure,
 )
 from sync_worker.timetable import filing_periods
 
@@ -152,12 +151,17 @@ def test_one_refused_record_is_isolated_by_bisection(hotline, state):
     assert gateway.calls < 30  # log2 splitting, not one call per record
 
 
-def test_odoo_refusing_everything_is_systemic_and_keeps_the_cursor(hotline, state):
-    seed(hotline.store, "hotline", 8)
-    gateway = MemoryGateway(poison={f"HL{n:08d}" for n in range(1, 9)})
-    with pytest.raises(SystemicFailure):
-        make_sync(gateway, state).run(hotline_binding(hotline))
-    assert state.get_cursor("hotline") == ""
+def test_a_page_odoo_refuses_entirely_is_quarantined_and_the_queue_moves_on(hotline, state):
+    seed(hotline.store, "hotline", 12)
+    poison = {f"HL{n:08d}" for n in range(1, 9)}  # the whole first page of 8
+    gateway = MemoryGateway(poison=poison)
+    settings = SyncSettings(page_size=8)
+    report = make_sync(gateway, state, settings).run(hotline_binding(hotline))
+    assert {q.external_ref for q in gateway.quarantined} == poison
+    assert all(q.reason.startswith("Odoo refused the record") for q in gateway.quarantined)
+    assert set(gateway.refs("hotline")) == {f"HL{n:08d}" for n in range(9, 13)}  # the next page landed
+    assert state.get_cursor("hotline") != "" and report.quarantined == 8
+    assert all(hotline.store.acks[ref][-1]["status"] == "rejected" for ref in poison)
     assert gateway.leases == {}  # released on the way out
 
 
