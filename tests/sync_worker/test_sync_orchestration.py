@@ -19,7 +19,7 @@ from sync_worker.odoo_gateway import OdooRecordError
 from sync_worker.portals.hotline import HotlineClient
 from sync_worker.portals.regulator import RegulatorClient
 from sync_worker.reference_portals.generate import seed
-from sync_worker.retry import Backoff, GaveUp, TemporaryFailure
+from sync_worker.retry import Backoff, GaveUp, Interrupted, TemporaryFailure
 from sync_worker.state import StateStore
 from sync_worker.sync import (
     LeaseBusy,
@@ -351,3 +351,35 @@ def test_filing_waits_for_a_calendar_that_knows_the_year(regulator, state, caplo
     assert len(gateway.refs("regulator")) == 3
     assert report.filings == 0 and regulator.store.summaries == {}
     assert any(r.message == "filing postponed" and str(last + 1) in r.kv["reason"] for r in caplog.records)
+
+
+def test_pages_are_applied_in_chunks_sized_by_time(hotline, state):
+    seed(hotline.store, "hotline", 400)
+    gateway = MemoryGateway(seconds_per_case=0.004)  # Odoo takes 4 ms per new case
+    settings = SyncSettings(page_size=400, apply_call_s=0.4, backoff=FAST.backoff)
+    make_sync(gateway, state, settings).run(hotline_binding(hotline))
+    assert len(gateway.refs("hotline")) == 400
+    # after the first chunk every call is sized to about half of apply_call_s (50 cases)
+    assert len(gateway.batch_sizes) > 4
+    assert all(size * 0.004 <= 0.4 * 0.75 for size in gateway.batch_sizes[1:]), gateway.batch_sizes
+
+
+def test_shutdown_between_chunks_leaves_the_page_to_the_next_run(hotline, state):
+    seed(hotline.store, "hotline", 300)
+    stop = threading.Event()
+    gateway = MemoryGateway()
+    original = gateway.apply_cases
+
+    def apply_then_stop(ctx, channel, cases):
+        outcome = original(ctx, channel, cases)
+        stop.set()  # SIGTERM arrives while the first chunk is in Odoo
+        return outcome
+
+    gateway.apply_cases = apply_then_stop
+    settings = SyncSettings(page_size=300, backoff=FAST.backoff)
+    with pytest.raises(Interrupted):
+        make_sync(gateway, state, settings, stop=stop).run(hotline_binding(hotline))
+    assert state.get_cursor("hotline") == "" and len(gateway.refs("hotline")) == 50
+    gateway.apply_cases = original
+    make_sync(gateway, state, settings).run(hotline_binding(hotline))
+    assert len(gateway.refs("hotline")) == 300 and set(Counter(gateway.refs("hotline")).values()) == {1}
