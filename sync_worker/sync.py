@@ -192,6 +192,7 @@ class Synchronizer:
         self._warned_missing_quarantine = False
         self._chunk = 50  # records per Odoo call, adapted to the measured time per record
         self._renewed = 0.0  # monotonic time of the last lease renewal
+        self._lease = ""  # the lease of the portal being run
 
     # -- entry point ------------------------------------------------------------------
     def run(
@@ -207,6 +208,7 @@ class Synchronizer:
         if not self._retry("lease", lambda: self.gateway.acquire_lease(lease, self.holder, self.settings.lease_ttl)):
             raise LeaseBusy(f"lease {lease} is held by another worker")
         self._renewed = time.monotonic()
+        self._lease = lease
         try:
             ctx = self._retry(
                 "resolve", lambda: self.gateway.resolve([binding.channel_code], self.company, self.category_map)
@@ -223,6 +225,7 @@ class Synchronizer:
             self._flush(binding, ctx, report)
         finally:
             report.stopped = self.stop.is_set()
+            self._lease = ""
             try:
                 self.gateway.release_lease(lease, self.holder)
             except Exception as exc:  # noqa: BLE001 - the lease expires on its own; never mask the real error
@@ -240,6 +243,7 @@ class Synchronizer:
         bar: Progress | None = None
         try:
             while not self.stop.is_set():
+                self._renew_lease()
                 page = self._pull_page(binding, cursor)
                 report.pages += 1
                 report.pulled += len(page.records)
@@ -249,7 +253,7 @@ class Synchronizer:
                 report.skipped += skipped
                 outcome = ApplyOutcome()
                 if cases:
-                    outcome, refused = self._apply(ctx, binding.channel_code, cases, lease)
+                    outcome, refused = self._apply(ctx, binding.channel_code, cases)
                     rejections += refused
                 refused_refs = {(r.external_ref, r.revision) for r in rejections}
                 applied = {
@@ -382,9 +386,7 @@ class Synchronizer:
         unique = list({(r.external_ref, r.revision, r.reason, r.payload_text): r for r in rejections}.values())
         return cases, unique, max(0, len(raw) - len(cases) - len(rejections))
 
-    def _apply(
-        self, ctx: RunContext, channel: str, cases: list[InboundCase], lease: str
-    ) -> tuple[ApplyOutcome, list[Rejection]]:
+    def _apply(self, ctx: RunContext, channel: str, cases: list[InboundCase]) -> tuple[ApplyOutcome, list[Rejection]]:
         """Apply a page in chunks sized by time, renewing the lease between chunks.
 
         Each chunk is sized from the time per record measured so far so that one Odoo
@@ -400,7 +402,7 @@ class Synchronizer:
         while start < len(cases):
             if self.stop.is_set():
                 raise Interrupted("shutdown requested while applying a page")
-            self._renew_lease(lease)
+            self._renew_lease()
             chunk = cases[start : start + self._chunk]
             began = time.monotonic()
             outcome, chunk_refused = self._apply_bisect(ctx, channel, chunk)
@@ -412,8 +414,10 @@ class Synchronizer:
             start += len(chunk)
         return ApplyOutcome(created=created, updated=updated, unchanged=unchanged), refused
 
-    def _renew_lease(self, lease: str) -> None:
-        if time.monotonic() - self._renewed < self.settings.lease_ttl / 3:
+    def _renew_lease(self) -> None:
+        """The heartbeat: renew the lease once a third of its time has passed."""
+        lease = self._lease
+        if not lease or time.monotonic() - self._renewed < self.settings.lease_ttl / 3:
             return
         if not self._retry("lease", lambda: self.gateway.acquire_lease(lease, self.holder, self.settings.lease_ttl)):
             raise LeaseLost(f"lease {lease} lost before applying a chunk")
@@ -562,6 +566,7 @@ class Synchronizer:
                     log.error("portal refused, not retried", extra={"kv": {"key": item.key, "error": str(exc)}})
                     continue
                 failures_in_a_row = 0
+                self._renew_lease()
                 report.sent += 1
                 self.state.mark_sent(item.key, receipt.__dict__)
                 log.info(

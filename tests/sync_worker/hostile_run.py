@@ -4,7 +4,7 @@
 URL into the in-memory gateway of ``sync_worker_doubles`` with the worker's real client,
 validation and synchronizer, installs the worker's SIGTERM handling, and prints one JSON
 line: the exit code the CLI would return, what landed, what was quarantined and why. The
-parent measures the wall time and the peak memory of this process.
+parent measures the wall time; the peak memory is this process's own.
 """
 
 from __future__ import annotations
@@ -27,6 +27,17 @@ from sync_worker.portals.hotline import HotlineClient  # noqa: E402
 from sync_worker.retry import Backoff  # noqa: E402
 from sync_worker.state import StateStore  # noqa: E402
 from sync_worker.sync import PortalBinding, Synchronizer, SyncSettings  # noqa: E402
+
+
+def peak_memory_mb() -> float:
+    """This process's own peak resident memory (VmHWM: unlike ru_maxrss, not inherited
+    from the parent across fork and exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource  # not Linux: the best figure there is
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(url: str, timeout: float, attempts: int) -> int:
@@ -60,6 +71,7 @@ def main(url: str, timeout: float, attempts: int) -> int:
                 "odoo_quarantine": len(gateway.quarantined),
                 "apply_calls": len(gateway.batch_sizes),
                 "largest_batch": max(gateway.batch_sizes, default=0),
+                "peak_mb": peak_memory_mb(),
             },
             ensure_ascii=False,
         )

@@ -6,7 +6,6 @@ process's peak memory."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from hostile_portal import HostilePortal, Reply, fault, forever, order, page, tr
 from sync_worker.app import EXIT_NOPERM, EXIT_OK, EXIT_PROTOCOL, EXIT_TEMPFAIL
 
 HARNESS = Path(__file__).with_name("hostile_run.py")
-BASELINE_MB = 200  # interpreter, pandas (imported by the worker's reports link), sqlite
+BASELINE_MB = 150  # a pass over a small page: interpreter, pandas (the reports link), sqlite; ~80 MB measured
 
 
 @dataclass
@@ -50,15 +49,16 @@ def run_worker(url: str, timeout: float = 3.0, attempts: int = 3, sigterm_once=N
         time.sleep(1.0)
         proc.send_signal(signal.SIGTERM)
         signalled = time.monotonic()
-    # wait4 gives this child's own peak resident memory
-    _pid, status, usage = os.wait4(proc.pid, 0)
+    out, err = (stream.decode() for stream in proc.communicate())
     ended = time.monotonic()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    out = proc.stdout.read().decode()
-    err = proc.stderr.read().decode()
     assert out.strip(), err[-3000:]
     result = json.loads(out.strip().splitlines()[-1])
     wall = ended - (signalled if sigterm_once is not None else started)
+    # the figures, for whoever reads the test log with -s
+    print(
+        f"worker pass: exit {result['exit']}, landed {result['landed']}, quarantined "
+        f"{result['quarantined_count']}, {wall:.1f} s, peak {result['peak_mb']:.0f} MB"
+    )
     return Outcome(
         exit=result["exit"],
         landed=result["landed"],
@@ -66,7 +66,7 @@ def run_worker(url: str, timeout: float = 3.0, attempts: int = 3, sigterm_once=N
         quarantined=result["quarantined"],
         quarantined_count=result["quarantined_count"],
         wall=wall,
-        peak_mb=usage.ru_maxrss / 1024,
+        peak_mb=result["peak_mb"],
         result=result,
     )
 
@@ -154,7 +154,7 @@ def test_a_50000_order_page_lands_in_time_sized_chunks():
     assert outcome.exit == EXIT_OK
     assert outcome.landed == 50_000 and outcome.quarantined_count == 0
     assert outcome.result["apply_calls"] >= 25 and outcome.result["largest_batch"] <= 2000
-    assert outcome.peak_mb < 1200
+    assert outcome.peak_mb < 600  # ~270 MB measured: the page's orders, validated cases and state
 
 
 def test_invalid_bytes_are_repaired_or_quarantined_per_field():

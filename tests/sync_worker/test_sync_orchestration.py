@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -383,3 +384,26 @@ def test_shutdown_between_chunks_leaves_the_page_to_the_next_run(hotline, state)
     gateway.apply_cases = original
     make_sync(gateway, state, settings).run(hotline_binding(hotline))
     assert len(gateway.refs("hotline")) == 300 and set(Counter(gateway.refs("hotline")).values()) == {1}
+
+
+def test_the_lease_is_renewed_while_a_long_page_is_applied_never_two_holders(hotline, tmp_path):
+    seed(hotline.store, "hotline", 300)
+    gateway = MemoryGateway(seconds_per_case=0.01)  # 3 s of Odoo work: three lease lifetimes
+    settings = SyncSettings(page_size=300, lease_ttl=1.0, apply_call_s=0.2, backoff=FAST.backoff)
+
+    def run() -> None:
+        with StateStore(tmp_path / "state.sqlite3") as own_state:  # sqlite: one connection per thread
+            make_sync(gateway, own_state, settings).run(hotline_binding(hotline))
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    taken_over = []
+    while worker.is_alive():
+        applying = gateway.batch_sizes and len(gateway.cases) < 300
+        if applying and gateway.acquire_lease("sync_worker:hotline", "intruder", 1.0):
+            taken_over.append(True)
+            gateway.release_lease("sync_worker:hotline", "intruder")
+        time.sleep(0.02)
+    worker.join()
+    assert not taken_over
+    assert len(gateway.refs("hotline")) == 300
