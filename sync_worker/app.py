@@ -102,6 +102,7 @@ class App:
     ) -> list[RunReport]:
         """One pass over the enabled portals; raises on the first fatal problem."""
         reports = []
+        refused: PageRefused | None = None
         with StateStore(self.config.state_path) as state:
             gateway = self.gateway_factory(self.config)
             sync = Synchronizer(
@@ -122,7 +123,13 @@ class App:
                 client = build_client(portal, self.stop)
                 binding = PortalBinding(client, portal.channel)
                 due = filings_due(beijing_today()) if filings and portal.name == "regulator" else []
-                reports.append(sync.run(binding, pull=pull, push=push, filings=due))
+                try:
+                    reports.append(sync.run(binding, pull=pull, push=push, filings=due))
+                except PageRefused as exc:
+                    # one portal's unreadable page must not hold up the other portal
+                    refused = refused or exc
+        if refused is not None:
+            raise refused
         return reports
 
     def run_forever(self) -> int:

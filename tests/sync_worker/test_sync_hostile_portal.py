@@ -294,3 +294,44 @@ def test_500_is_retried_with_backoff_then_lands():
     with HostilePortal(script) as portal:
         outcome = run_worker(portal.url, attempts=4)
     assert outcome.exit == EXIT_OK and outcome.refs == ["R-1"]
+
+
+def test_one_portals_unreadable_page_does_not_hold_up_the_other(tmp_path, regulator):
+    import threading
+
+    from sync_worker_doubles import MemoryGateway
+
+    from sync_worker.app import App, exit_code_for
+    from sync_worker.config import load_config
+    from sync_worker.reference_portals.generate import seed
+
+    seed(regulator.store, "regulator", 5)
+    html = Reply(b"<html><body>maintenance</body></html>", headers={"Content-Type": "text/html"})
+    with HostilePortal(lambda _m, _p: html) as hotline:
+        path = tmp_path / "sync.toml"
+        path.write_text(
+            f"""
+[odoo]
+url = "http://127.0.0.1:9"
+db = "complaints"
+login = "sync-bot"
+[state]
+path = "state.sqlite3"
+[worker]
+retry_attempts = 2
+retry_base_s = 0.01
+[hotline]
+url = "{hotline.url}"
+[regulator]
+url = "{regulator.url}"
+client_id = "complaints-desk"
+""",
+            encoding="utf-8",
+        )
+        env = {"ODOO_PASSWORD": "x", "HOTLINE_TOKEN": "t", "REGULATOR_SECRET": "regulator-secret"}
+        gateway = MemoryGateway()
+        app = App(load_config(path, env), threading.Event(), gateway_factory=lambda _cfg: gateway)
+        with pytest.raises(Exception) as refused:
+            app.once()
+    assert exit_code_for(refused.value) == EXIT_PROTOCOL
+    assert len(gateway.refs("regulator")) == 5 and gateway.refs("hotline") == []
