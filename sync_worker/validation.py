@@ -131,6 +131,7 @@ def split_mixed(data: bytes) -> tuple[str, bool]:
     :func:`_cheapest_reading`, which finds the boundary inside the run.
     """
     out: list[str] = []
+    searched = 0  # bytes given to the search: bounded, whatever a portal sends
     for index, run in enumerate(_RUN_SPLIT_RE.split(data)):
         if not index % 2:
             out.append(run.decode("ascii"))
@@ -144,8 +145,12 @@ def split_mixed(data: bytes) -> tuple[str, bool]:
                 out.append(text)
                 break
         else:
-            if len(run) > _MAX_SPLIT_RUN:
-                raise Invalid(f"mixed UTF-8/GBK run of {len(run)} bytes, too long to repair with confidence; kept raw")
+            searched += len(run)
+            if searched > _MAX_SPLIT_BYTES:
+                raise Invalid(
+                    f"mixed UTF-8/GBK text with more than {_MAX_SPLIT_BYTES} bytes around its encoding "
+                    "changes, too much to repair with confidence; kept raw"
+                )
             out.append(_cheapest_reading(run))
     text = "".join(out)
     return text, all(ord(c) < 0x80 or _char_cost(c) <= 1.0 for c in text)
@@ -153,7 +158,7 @@ def split_mixed(data: bytes) -> tuple[str, bool]:
 
 # a run of non-ASCII bytes, with the ASCII-range second bytes GBK may have (0x40..0x7E)
 _RUN_SPLIT_RE = re.compile(rb"((?:[\x80-\xff][\x40-\x7e]?)+)")
-_MAX_SPLIT_RUN = 4096
+_MAX_SPLIT_BYTES = 8192
 
 
 def _cheapest_reading(data: bytes) -> str:

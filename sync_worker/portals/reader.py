@@ -228,7 +228,7 @@ class ResponseReader:
             if not self._stack or self._stack[-1].kind != "member":
                 raise _Stop("<name> outside a struct member")
             self._stack[-1].vtype = "name"
-            self._stack[-1].text, self._stack[-1].length = [], 0
+            self._stack[-1].text, self._stack[-1].length, self._stack[-1].over = [], 0, False
             return
         if self._stack and self._stack[-1].kind == "value":
             frame = self._stack[-1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import time
 import xmlrpc.client
 
 import pytest
@@ -167,3 +168,11 @@ def test_a_mix_that_cannot_be_split_with_confidence_is_kept_raw_and_flagged():
     assert isinstance(rejection, Rejection)
     assert rejection.reason.startswith("title: mixed UTF-8/GBK text that cannot be repaired with confidence")
     assert '"base64"' in rejection.payload_text  # the raw bytes are kept
+
+
+def test_a_hostile_mix_costs_bounded_work_and_is_kept_raw():
+    data = UTF8_THEN_GBK * 3000  # 6,000 encoding changes in 84 KB
+    started = time.monotonic()
+    with pytest.raises(Invalid, match="too much to repair with confidence; kept raw"):
+        decode_bytes(data)
+    assert time.monotonic() - started < 5
