@@ -1,4 +1,6 @@
 from . import test_registration
+from . import test_anonymous
+from . import test_sync_lease
 from . import test_acceptance
 from . import test_routing
 from . import test_dispatch
