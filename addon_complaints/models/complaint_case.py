@@ -102,7 +102,7 @@ class ComplaintCase(models.Model):
         "handling_opinion", "handling_hours", "handling_process", "handling_result",
         "handling_satisfaction", "reply_text", "repeat_ids", "notice_ids", "compensation_ids",
         "external_deadline", "external_receipt", "external_pushed_at",
-        "confidential_identity_ids",
+        "confidential_identity_ids", "is_anonymous",
     }
 
     # Registration -----------------------------------------------------------------------
@@ -159,6 +159,10 @@ class ComplaintCase(models.Model):
         help="Normal on a first complaint, urgent on the second about the same matter, major on "
         "the third and later; crisis when forwarded by a regulator, reported by media or on the "
         "internet, or when ten or more customers complain about the same event.")
+    is_anonymous = fields.Boolean(
+        string="Anonymous Complainant", tracking=True,
+        help="The complainant gave no name (an anonymous hotline call); the case is handled like "
+        "any other.")
     confidential = fields.Boolean(
         tracking=True, copy=False,
         help="Only the complaint office sees who complained (reports, whistle-blowing).")
@@ -375,10 +379,10 @@ class ComplaintCase(models.Model):
                 if user:
                     case._check_recusal(user, role)
 
-    @api.constrains("partner_id", "partner_name")
+    @api.constrains("partner_id", "partner_name", "is_anonymous")
     def _check_complainant(self):
         for case in self:
-            if not case.partner_id and not case.partner_name and not case.confidential:
+            if not (case.partner_id or case.partner_name or case.confidential or case.is_anonymous):
                 raise ValidationError(self.env._("Record who complained (name or contact)."))
 
     @api.onchange("partner_id")
@@ -718,7 +722,9 @@ class ComplaintCase(models.Model):
         e-mailed when the channel replies by e-mail and an address is known, else it is
         recorded for the clerk to read out on the phone or to send by post.
         """
-        template = self.env.ref(template_xmlid)
+        # The template shows what the notice records (a delay notice: its reason and date).
+        template = self.env.ref(template_xmlid).with_context(
+            delay_reason=notice_vals.get("reason"), delay_date=notice_vals.get("new_expected_date"))
         for case in self:
             with case._complainant_in_cache():
                 subject = template._render_field("subject", case.ids, compute_lang=True)[case.id]
@@ -775,9 +781,10 @@ class ComplaintCase(models.Model):
         for case in self:
             missing = []
             who = case._complainant_values()
-            if not (who["partner_name"] or who["partner_id"]):
+            if not (who["partner_name"] or who["partner_id"] or case.is_anonymous):
                 missing.append(self.env._("complainant name"))
-            if not (who["partner_phone"] or who["partner_email"] or who["partner_address"]):
+            if not (who["partner_phone"] or who["partner_email"] or who["partner_address"]
+                    or case.is_anonymous):
                 missing.append(self.env._("contact"))
             if not case.description:
                 missing.append(self.env._("complaint content"))
