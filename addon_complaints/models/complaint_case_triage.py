@@ -42,8 +42,10 @@ class ComplaintCase(models.Model):
     partner_phone_normalized = fields.Char(
         compute="_compute_partner_phone_normalized", store=True, index=True,
         groups="addon_complaints.group_complaint_office")
+    # Decided at intake (clerk, office); handlers see the case without them.
     repeat_candidate_ids = fields.One2many("complaint.repeat.candidate", "case_id",
-                                           string="Possible Repeats", copy=False)
+                                           string="Possible Repeats", copy=False,
+                                           groups="addon_complaints.group_complaint_intake")
     group_complaint_size = fields.Integer(
         readonly=True, copy=False,
         help="Customers who complained about the same target with a similar text in the "
@@ -203,6 +205,8 @@ class ComplaintCase(models.Model):
         return res
 
     def action_find_possible_repeats(self):
+        """Look again after the text changed (whoever may edit the case)."""
+        self.check_access("write")
         self._list_possible_repeats()
         return True
 
