@@ -255,3 +255,16 @@ class TestPossibleRepeats(ComplaintCase):
                                   description="价签和结账价格不一致", customer_demand="要求退差价",
                                   category_id=self.cat_service.id)
         self.assertEqual(unrelated.level, "normal", "same store, other event")
+
+    def test_handlers_neither_see_nor_search_possible_repeats(self):
+        self.earlier()
+        repeat = self.register(subject="冰箱", partner_id=False, partner_name="钱七",
+                               partner_phone="13912345678", partner_email=False,
+                               category_id=self.cat_delivery.id, customer_demand="要求处理",
+                               description="冰箱运行时声音特别大，还有焦味")
+        with self.assertRaises(AccessError):
+            self.env["complaint.repeat.candidate"].with_user(self.handler).search([])
+        with self.assertRaises(AccessError):
+            repeat.with_user(self.clerk2).action_find_possible_repeats()
+        repeat.with_user(self.clerk).action_find_possible_repeats()
+        self.assertEqual(len(repeat.sudo().repeat_candidate_ids), 1, "looking again lists nothing twice")
