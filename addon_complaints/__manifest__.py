@@ -21,6 +21,7 @@
         "data/complaint_sla_policy_data.xml",
         "data/complaint_calendar_day_data.xml",
         "data/ir_cron_data.xml",
+        "data/complaint_triage_cron_data.xml",
         "wizard/complaint_dispatch_wizard_views.xml",
         "wizard/complaint_not_accept_wizard_views.xml",
         "wizard/complaint_reason_wizard_views.xml",
@@ -59,6 +60,8 @@
         "views/complaint_accountability_views.xml",
         "views/complaint_deadline_views.xml",
         "views/menus.xml",
+        "views/complaint_case_triage_views.xml",
+        "views/complaint_triage_model_views.xml",
     ],
     "demo": [
         "demo/complaint_demo_users.xml",

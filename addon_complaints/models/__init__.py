@@ -30,3 +30,7 @@ from . import complaint_approval_tier_step
 from . import complaint_approval_line
 from . import complaint_compensation
 from . import resource_calendar
+from . import complaint_triage_model
+from . import complaint_case_text_band
+from . import complaint_repeat_candidate
+from . import complaint_case_triage

@@ -628,10 +628,13 @@ class ComplaintCase(models.Model):
             found[case.id] = case.repeat_of_id
         return found
 
-    def _record_repeats(self):
+    def _record_repeats(self, earlier_of=None):
         """A repeat of an open matter is recorded on the original; a repeat of a closed one
-        opens a new case that carries the count on (it drives the level)."""
-        earlier_of = self._earlier_same_matters()
+        opens a new case that carries the count on (it drives the level). ``earlier_of``
+        ({case id: original}) is given when the clerk confirmed the original, else found by
+        the same-customer-same-category rule."""
+        if earlier_of is None:
+            earlier_of = self._earlier_same_matters()
         for case in self.sorted(lambda c: (c.date_received, c.id)):
             original = earlier_of.get(case.id)
             if not original:

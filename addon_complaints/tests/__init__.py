@@ -27,3 +27,4 @@ from . import test_guard
 from . import test_confidentiality
 from . import test_deadline_clock
 from . import test_deadline_outcomes
+from . import test_triage
