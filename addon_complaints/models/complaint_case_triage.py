@@ -13,11 +13,23 @@ GROUP_TEXT_SIMILARITY = 0.3
 MAX_CANDIDATES = 5
 
 
+SUGGESTION_FIELDS = ("triage_category_id", "triage_category_confidence", "triage_department_id",
+                     "triage_department_confidence", "triage_prefilled", "triage_explanation")
+
+
 class ComplaintCase(models.Model):
     """Triage of complaint.case: a suggested category and department learned from the
     company's closed cases, possible repeats, and the group-complaint signal."""
 
     _inherit = "complaint.case"  # pylint: disable=consider-merging-classes-inherited
+    # The suggestion is the server's own, given at registration; the group signal is set
+    # by the server alone (see complaint.guard.mixin).
+    _protected_fields = {
+        **dict.fromkeys(SUGGESTION_FIELDS, "registration (the server scores the text)"),
+        "group_complaint_size": "the group-complaint signal",
+    }
+    _initial_fields = set(SUGGESTION_FIELDS)
+    _free_fields = {"repeat_candidate_ids"}
 
     triage_category_id = fields.Many2one("complaint.category", string="Suggested Category",
                                          readonly=True, copy=False)
@@ -182,6 +194,8 @@ class ComplaintCase(models.Model):
         and for those from the form: the server scores the text again, so what is stored is
         what the model said, whatever the client sent."""
         for vals in vals_list:
+            for name in SUGGESTION_FIELDS:
+                vals.pop(name, None)
             text = " ".join(filter(None, (vals.get(f) for f in TEXT_FIELDS)))
             if not text.strip():
                 continue
