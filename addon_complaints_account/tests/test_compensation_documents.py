@@ -137,3 +137,20 @@ class TestCompensationDocuments(AccountCompensationCase):
         compensation.with_user(self.accountant).action_create_accounting_documents()
         self.assertEqual(compensation.accounting_state, "draft")
         self.assertEqual(len(compensation.sudo().account_move_ids), 2)
+
+    def test_voucher_is_a_loyalty_card_where_loyalty_is_installed(self):
+        if "loyalty.program" not in self.env:
+            self.skipTest("the Loyalty app is not installed in this database")
+        program = self.env["loyalty.program"].create({
+            "name": "Complaint vouchers", "program_type": "gift_card",
+            "company_id": self.company.id})
+        self.rule_voucher.loyalty_program_ref = str(program.id)
+        compensation = self.approved(200, remedy=self.remedy_voucher)
+        card = self.env["loyalty.card"].search([("program_id", "=", program.id)])
+        self.assertEqual(card.partner_id, compensation.case_id.partner_id)
+        self.assertAlmostEqual(card.points, 200.0)
+        self.assertEqual(compensation.voucher_card_ref, card.code)
+        self.assertFalse(compensation.sudo().account_move_ids)
+        # Nothing in the ledger: finance hands the card over and records it as before.
+        compensation.with_user(self.finance2).action_mark_paid(card.code)
+        self.assertEqual(compensation.state, "paid")

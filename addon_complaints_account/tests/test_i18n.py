@@ -10,6 +10,12 @@ MODULE = "addon_complaints_account"
 class TestChineseTranslation(TransactionCase):
     """Every user-facing string of the accounting bridge ships with its Chinese translation."""
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.env["ir.module.module"]._load_module_terms([MODULE], ["zh_CN"], overwrite=True)
+
     def test_every_exported_term_is_translated(self):
         po = polib.pofile(file_path(f"{MODULE}/i18n/zh_CN.po"))
         translated = {entry.msgid for entry in po if entry.msgstr.strip()}
@@ -18,8 +24,6 @@ class TestChineseTranslation(TransactionCase):
         self.assertFalse(missing, "terms without a Chinese translation:\n" + "\n".join(missing[:50]))
 
     def test_the_accounting_state_speaks_chinese(self):
-        self.env["res.lang"]._activate_lang("zh_CN")
-        self.env["ir.module.module"]._load_module_terms([MODULE], ["zh_CN"], overwrite=True)
         fields_zh = self.env["complaint.compensation"].with_context(lang="zh_CN").fields_get(
             ["accounting_state"])
         labels = dict(fields_zh["accounting_state"]["selection"])
