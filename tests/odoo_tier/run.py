@@ -223,9 +223,10 @@ def _run_optional(odoo: OdooInstall, pg: PgAddress, data_dir: str, steps: Step, 
     # The core's demo data gave the database cases and compensations before the add-on came:
     # it must leave as cleanly as it came, and come back.
     steps.run(f"{addon}-3-uninstall", odoo_argv(
-        odoo, pg, "shell", "--database", db, "--log-level", "info", "--no-http"),
-        stdin=_UNINSTALL_SCRIPT.format(addon=addon, core=ADDON))
-    steps.run(f"{addon}-4-reinstall", _odoo_argv(odoo, pg, db, "-i", addon, "--stop-after-init"))
+        odoo, pg, "shell", "--database", db, "--log-level", "info", "--no-http",
+        data_dir=data_dir), stdin=_UNINSTALL_SCRIPT.format(addon=addon, core=ADDON))
+    steps.run(f"{addon}-4-reinstall", _odoo_argv(odoo, pg, data_dir, db, "-i", addon,
+                                                 "--stop-after-init"))
 
 
 # Run by ``odoo shell`` (``env`` given): uninstall, then check from a fresh registry that the
