@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.addons.addon_complaints.models.complaint_compensation import RESTART_FIELDS
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_amount
 
@@ -120,6 +121,33 @@ class ComplaintCompensation(models.Model):
                     "%(invoice)s was not issued to the customer of %(case)s.",
                     invoice=invoice.display_name, case=compensation.case_id.name))
 
+    def write(self, vals):
+        if RESTART_FIELDS & set(vals):
+            self._cancel_draft_documents_before_restart(vals)
+        return super().write(vals)
+
+    def _cancel_draft_documents_before_restart(self, vals):
+        """A changed proposal is approved again: its draft documents go, posted ones stay in
+        the way until Accounting cancels or reverses them."""
+        for compensation in self.filtered(lambda c: c.state == "approved"):
+            fields_ = [self._fields[fname] for fname in RESTART_FIELDS & set(vals)]
+            if all(field.convert_to_record(field.convert_to_cache(vals[field.name], compensation),
+                                           compensation) == compensation[field.name]
+                   for field in fields_):
+                continue
+            moves, payments = compensation._live_documents(*compensation._accounting_documents())
+            if any(doc.state != "draft" for doc in [*moves, *payments]):
+                raise UserError(self.env._(
+                    "%(proposal)s is already posted in Accounting (%(documents)s): cancel or "
+                    "reverse the documents there before changing the proposal.",
+                    proposal=compensation.display_name,
+                    documents=compensation.accounting_summary))
+            if moves or payments:
+                moves.button_cancel()
+                payments.action_cancel()
+                compensation.message_post(body=self.env._(
+                    "The proposal changed: its draft accounting documents were cancelled."))
+
     # Approval --------------------------------------------------------------------------------
     def action_approve(self, comment=""):
         pending = self.filtered(lambda compensation: compensation.state == "to_approve")
@@ -214,7 +242,8 @@ class ComplaintCompensation(models.Model):
         accountant; posting them stays with Accounting's own groups."""
         for compensation in self:
             rule = compensation._accounting_rule()
-            if not rule or rule.document_kind == "none":
+            if not rule or rule.document_kind == "none" \
+                    or any(compensation._live_documents(*compensation._accounting_documents())):
                 continue
             partner = compensation.case_id.sudo().partner_id
             if not partner:

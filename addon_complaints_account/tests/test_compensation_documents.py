@@ -154,3 +154,20 @@ class TestCompensationDocuments(AccountCompensationCase):
         # Nothing in the ledger: finance hands the card over and records it as before.
         compensation.with_user(self.finance2).action_mark_paid(card.code)
         self.assertEqual(compensation.state, "paid")
+
+    def test_changed_proposal_cancels_its_draft_documents(self):
+        compensation = self.approved(300, remedy=self.remedy_refund)
+        first = compensation.sudo().account_move_ids
+        compensation.with_user(self.handler).amount = 350
+        self.assertEqual(compensation.state, "to_approve")
+        self.assertEqual(first.state, "cancel")
+        compensation.with_user(self.manager).action_approve("Agreed again.")
+        live = compensation.sudo().account_move_ids - first
+        self.assertEqual(live.amount_total, 350.0)
+        self.assertEqual(compensation.accounting_state, "draft")
+
+    def test_posted_proposal_does_not_change(self):
+        compensation = self.approved(300, remedy=self.remedy_refund)
+        compensation.sudo().account_move_ids.with_user(self.accountant).action_post()
+        with self.assertRaisesRegex(UserError, "already posted in Accounting"):
+            compensation.with_user(self.handler).amount = 350
