@@ -234,10 +234,11 @@ def _run_optional(odoo: OdooInstall, pg: PgAddress, data_dir: str, steps: Step, 
 _UNINSTALL_SCRIPT = """
 import os
 import odoo
+from odoo.modules.registry import Registry
 counts = {{m: env[m].with_context(active_test=False).search_count([])
           for m in ("complaint.case", "complaint.compensation")}}
 env["ir.module.module"].search([("name", "=", "{addon}")]).button_immediate_uninstall()
-with odoo.registry(env.cr.dbname).cursor() as cr:
+with Registry(env.cr.dbname).cursor() as cr:
     fresh = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {{}})
     state = fresh["ir.module.module"].search([("name", "=", "{addon}")]).state
     after = {{m: fresh[m].with_context(active_test=False).search_count([]) for m in counts}}
