@@ -295,15 +295,38 @@ def closure(cases: pd.DataFrame, period: Period) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "label", "count"])
 
 
+def _in_ledger(comps: pd.DataFrame) -> pd.Series:
+    """Compensation paid through Odoo Accounting: its figures are the ledger's."""
+    state = comps.get("accounting_state", pd.Series(None, index=comps.index, dtype=object))
+    return state.notna() & (state != "none")
+
+
+def approved_amount(comps: pd.DataFrame) -> pd.Series:
+    """Approved amounts in company currency: at the approval date's rate, as booked, where
+    Accounting books them; otherwise at the proposal date's rate."""
+    booked = comps.get("amount_approved_company", pd.Series(float("nan"), index=comps.index))
+    return booked.where(_in_ledger(comps), comps["amount_company"]).astype(float)
+
+
+def paid_amount(comps: pd.DataFrame) -> pd.Series:
+    """Paid amounts in company currency: what the ledger reconciled where Accounting pays
+    the compensation; otherwise the amount at the proposal date's rate."""
+    ledger = comps.get("amount_paid_company", pd.Series(float("nan"), index=comps.index))
+    return ledger.where(_in_ledger(comps), comps["amount_company"]).astype(float)
+
+
 def compensation(comps: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Per remedy type: proposals submitted, approvals, payments in the period.
 
-    Amounts are amount_company (company currency at the proposal date), so proposals in
-    different currencies add up."""
+    Amounts are in company currency, so proposals in different currencies add up: proposed
+    at the proposal date's rate; approved and paid as the ledger booked them where Odoo
+    Accounting pays the compensation, otherwise at the proposal date's rate."""
     proposed = comps[in_period(comps["date_submitted"], period)]
     approved = comps[in_period(comps["date_approved"], period)
                      & comps["state"].isin(["approved", "paid"])]
+    approved = approved.assign(amount_company=approved_amount(approved))
     paid = comps[in_period(comps["date_paid"], period) & (comps["state"] == "paid")]
+    paid = paid.assign(amount_company=paid_amount(paid))
     codes = list(model.REMEDY_TYPES) + sorted(
         set(comps["remedy_type_id"].dropna()) - set(model.REMEDY_TYPES))
     rows = []

@@ -46,9 +46,13 @@ CASE_REQUIRED = ["name", "date_received"]
 # company_id is not a documented compensation field: the Odoo source fills it from the case
 # so that equal references in two companies stay apart; files may leave it out.
 COMP_TEXT = ["case_id", "company_id", "remedy_type_id", "currency_id", "state",
-             "department_id", "cause_type", "level"]
+             "department_id", "cause_type", "level", "accounting_state"]
 COMP_DATES = ["date_submitted", "date_approved", "date_paid"]
-COMP_FLOAT = ["amount", "amount_company", "amount_claimed"]
+COMP_FLOAT = ["amount", "amount_company", "amount_claimed", "amount_approved_company",
+              "amount_paid_company"]
+# Stored only where compensation is paid through Odoo Accounting (addon_complaints_account):
+# the Odoo source asks for them only when the server has them, files may leave them out.
+COMP_ACCOUNTING = ["accounting_state", "amount_approved_company", "amount_paid_company"]
 COMP_COLUMNS = COMP_TEXT + COMP_DATES + COMP_FLOAT
 COMP_REQUIRED = ["case_id", "amount_company"]
 
@@ -168,6 +172,13 @@ COMP_STATES = _codes(
     ("rejected", "已驳回", "Rejected"),
     ("paid", "已支付", "Paid"),
 )
+ACCOUNTING_STATES = _codes(
+    ("none", "无会计凭证", "No accounting document"),
+    ("draft", "草稿", "Draft"),
+    ("posted", "已过账", "Posted"),
+    ("paid", "已核销", "Paid"),
+    ("reversed", "已取消或冲销", "Cancelled or reversed"),
+)
 
 # Columns whose values must be one of a code table: anything else is reported, not guessed.
 CASE_CODED: dict[str, dict[str, Code]] = {
@@ -187,6 +198,7 @@ CASE_CODED: dict[str, dict[str, Code]] = {
 COMP_CODED: dict[str, dict[str, Code]] = {
     "remedy_type_id": REMEDY_TYPES,
     "state": COMP_STATES,
+    "accounting_state": ACCOUNTING_STATES,
     "cause_type": CAUSE_TYPES,
     "level": LEVELS,
 }
@@ -267,6 +279,9 @@ COMP_FIELD_LABELS: dict[str, tuple[str, str]] = {
     "department_id": ("责任部门", "Department"),
     "cause_type": ("原因类型", "Cause Type"),
     "level": ("投诉级别", "Level"),
+    "accounting_state": ("会计状态", "Accounting Status"),
+    "amount_approved_company": ("批准金额(本位币)", "Approved (Company Currency)"),
+    "amount_paid_company": ("已付金额(本位币)", "Paid (Company Currency)"),
 }
 
 

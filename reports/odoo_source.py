@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 import odoo_connection
-from reports.model import CASE_BOOL, CASE_READ, COMP_COLUMNS
+from reports.model import CASE_BOOL, CASE_READ, COMP_ACCOUNTING, COMP_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,11 @@ def read_with(odoo, since: pd.Timestamp, until: pd.Timestamp, company: str | int
     company_of = dict(zip(cases["id"], cases.get("company_id", pd.Series(None, index=cases.index)),
                           strict=True))
     comp_domain = [("case_id." + f, op, v) for f, op, v in domain]
-    fields = [f for f in COMP_COLUMNS if f != "company_id"]
+    # The accounting figures exist only where compensation is paid through Odoo Accounting.
+    known = odoo.execute_kw("complaint.compensation", "fields_get", [COMP_ACCOUNTING],
+                            {"attributes": ["type"]})
+    fields = [f for f in COMP_COLUMNS
+              if f != "company_id" and (f not in COMP_ACCOUNTING or f in known)]
     frames = []
     for batch in _batches(odoo, "complaint.compensation", comp_domain, fields, progress):
         if batch:

@@ -47,9 +47,9 @@ def volume_frame(fig: CompanyFigures) -> pd.DataFrame:
     def row(label: str, f) -> dict:
         return {"item": label, "current": f(fig.current), "previous": f(fig.previous),
                 "last_year": f(fig.last_year)}
-    paid = {k: float(fig.compensations.loc[
+    paid = {k: float(metrics.paid_amount(fig.compensations.loc[
         metrics.in_period(fig.compensations["date_paid"], p)
-        & (fig.compensations["state"] == "paid"), "amount_company"].sum())
+        & (fig.compensations["state"] == "paid")]).sum())
         for k, p in fig.periods.items()}
     rows = [
         row("受理总量 Cases received", len),

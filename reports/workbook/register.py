@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from reports import model
+from reports import metrics, model
 from reports.workbook import style
 from reports.workbook.xlsx_stream import EXCEL_MAX_ROWS, StreamColumn, write_table
 
@@ -101,7 +101,8 @@ def register_frame(cases: pd.DataFrame, comps: pd.DataFrame,
     late = ((f["date_replied"] > f["date_deadline"])
             | (f["date_replied"].isna() & (f["date_deadline"] < as_of)))
     out["overdue"] = np.where(f["date_deadline"].isna(), None, np.where(late, "是", "否"))
-    paid = comps[comps["state"] == "paid"].groupby("case_id")["amount_company"].sum()
+    paid_comps = comps[comps["state"] == "paid"]
+    paid = metrics.paid_amount(paid_comps).groupby(paid_comps["case_id"]).sum()
     out["compensation_paid"] = f["name"].map(paid)
     return out.reset_index(drop=True)
 

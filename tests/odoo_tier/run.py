@@ -8,7 +8,8 @@ Steps, each in a throw-away PostgreSQL cluster on 127.0.0.1:
 4. install it into a second database without demo data;
 5. each optional add-on beside the core (``addon_complaints_<feature>/``) in a database of its
    own, with the Odoo apps it needs, running only that add-on's tests (the core never sees
-   those apps, so the core keeps proving it installs with ``mail`` and ``resource`` alone);
+   those apps, so the core keeps proving it installs with ``mail`` and ``resource`` alone),
+   then uninstalled from that database (the core's records all kept) and installed again;
 6. serve the first database over HTTP and run the pytest tests marked ``odoo`` (the sync worker
    and the report builder against the real server).
 
@@ -78,10 +79,11 @@ def _odoo_argv(odoo: OdooInstall, pg: PgAddress, data_dir: str, db: str, *extra:
     )
 
 
-def _run_logged(argv: list[str], logfile: Path) -> int:
+def _run_logged(argv: list[str], logfile: Path, stdin: str | None = None) -> int:
     _logger.info("$ %s", " ".join(argv))
     with open(logfile, "w", encoding="utf-8") as out:
-        return subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, cwd=REPO, check=False).returncode
+        return subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, cwd=REPO, check=False,
+                              input=stdin, text=True).returncode
 
 
 def _problems(logfile: Path) -> list[str]:
@@ -108,10 +110,11 @@ class Step:
         self.logdir = logdir
         self.failures: list[str] = []
 
-    def run(self, name: str, argv: list[str], check_log: bool = True) -> Path:
+    def run(self, name: str, argv: list[str], check_log: bool = True,
+            stdin: str | None = None) -> Path:
         logfile = self.logdir / f"{name}.log"
         started = time.monotonic()
-        rc = _run_logged(argv, logfile)
+        rc = _run_logged(argv, logfile, stdin)
         problems = _problems(logfile) if check_log else []
         took = time.monotonic() - started
         if rc or problems:
@@ -215,6 +218,35 @@ def _run_optional(odoo: OdooInstall, pg: PgAddress, data_dir: str, steps: Step, 
         odoo, pg, data_dir, db, "-i", addon, "--test-enable", "--test-tags", test_tags or f"/{addon}",
         "--stop-after-init"))
     _logger.info("Odoo tests of %s: %s", addon, _test_stats(log))
+    if f"{addon}-2-install-and-test" in steps.failures:
+        return
+    # The core's demo data gave the database cases and compensations before the add-on came:
+    # it must leave as cleanly as it came, and come back.
+    steps.run(f"{addon}-3-uninstall", odoo_argv(
+        odoo, pg, "shell", "--database", db, "--log-level", "info", "--no-http",
+        data_dir=data_dir), stdin=_UNINSTALL_SCRIPT.format(addon=addon, core=ADDON))
+    steps.run(f"{addon}-4-reinstall", _odoo_argv(odoo, pg, data_dir, db, "-i", addon,
+                                                 "--stop-after-init"))
+
+
+# Run by ``odoo shell`` (``env`` given): uninstall, then check from a fresh registry that the
+# core's records are all still there and the add-on is gone.
+_UNINSTALL_SCRIPT = """
+import os
+import odoo
+from odoo.modules.registry import Registry
+counts = {{m: env[m].with_context(active_test=False).search_count([])
+          for m in ("complaint.case", "complaint.compensation")}}
+env["ir.module.module"].search([("name", "=", "{addon}")]).button_immediate_uninstall()
+with Registry(env.cr.dbname).cursor() as cr:
+    fresh = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {{}})
+    state = fresh["ir.module.module"].search([("name", "=", "{addon}")]).state
+    after = {{m: fresh[m].with_context(active_test=False).search_count([]) for m in counts}}
+    core = fresh["ir.module.module"].search([("name", "=", "{core}")]).state
+    print("uninstall of {addon}:", state, counts, after, flush=True)
+    if state != "uninstalled" or after != counts or core != "installed":
+        os._exit(1)
+"""
 
 
 def _verdict(steps: Step, logdir: Path, odoo: OdooInstall) -> int:

@@ -148,3 +148,26 @@ def test_demand_groups_first_keyword_wins():
     r = pd.DataFrame({"customer_demand": ["要求退款并道歉", "要求道歉", None, "随便看看"]})
     g = metrics.demand_groups(r).set_index("group")["count"]
     assert (g["refund"], g["apology"], g["empty"], g["other"]) == (1, 1, 1, 1)
+
+
+def test_compensation_paid_through_accounting_reports_the_ledger(data):
+    """Where Odoo Accounting pays compensation, approved and paid amounts are the ledger's
+    (rate of the approval date, reconciled payments), the others stay as proposed."""
+    comps = data.compensations.copy()
+    paid_cash = comps.index[(comps["state"] == "paid") & (comps["remedy_type_id"] == "cash")
+                            & comps["date_paid"].notna()][0]
+    comps["accounting_state"] = None
+    comps.loc[paid_cash, "accounting_state"] = "paid"
+    comps.loc[paid_cash, "amount_approved_company"] = 750.0
+    comps.loc[paid_cash, "amount_paid_company"] = 750.0
+    before = metrics.compensation(data.compensations, Q3).set_index("code")
+    after = metrics.compensation(comps, Q3).set_index("code")
+    moved = 750.0 - comps.loc[paid_cash, "amount_company"]
+    assert after.loc["cash", "paid_amount"] == pytest.approx(before.loc["cash", "paid_amount"] + moved)
+    assert after.loc["refund", "paid_amount"] == pytest.approx(before.loc["refund", "paid_amount"])
+    # A document cancelled in Accounting pays nothing, whatever was proposed.
+    comps.loc[paid_cash, "accounting_state"] = "reversed"
+    comps.loc[paid_cash, "amount_paid_company"] = 0.0
+    reversed_ = metrics.compensation(comps, Q3).set_index("code")
+    assert reversed_.loc["cash", "paid_amount"] == pytest.approx(
+        before.loc["cash", "paid_amount"] - data.compensations.loc[paid_cash, "amount_company"])
