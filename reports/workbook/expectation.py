@@ -25,7 +25,7 @@ def _kpis_vs_company(fig: CompanyFigures, dept_cases: pd.DataFrame) -> pd.DataFr
                      "denominator": k.denominator,
                      "value": k.value if k.value is not None else "n/a",
                      "company": c.value if c.value is not None else "n/a",
-                     "gap": (k.value - c.value) if None not in (k.value, c.value) else None})
+                     "gap": style.points(k.value, c.value)})
     return pd.DataFrame(rows)
 
 
@@ -71,7 +71,7 @@ def _department_sheet(wb: Workbook, fig: CompanyFigures, dept: str, taken: set[s
                                 style.Col("denominator", "分母", "Denominator", style.INT),
                                 style.Col("value", "本部门", "Department", style.PCT),
                                 style.Col("company", "全公司", "Company", style.PCT),
-                                style.Col("gap", "差距", "Gap", "+0.0%;-0.0%;0.0%")],
+                                style.Col("gap", "差距(百分点)", "Gap (pp)", style.PP)],
                       _kpis_vs_company(fig, dept_cases)) + 1
     row = style.section(ws, row, f"五、近{TREND_MONTHS}个月趋势 Trend, last {TREND_MONTHS} "
                         "months")
@@ -81,22 +81,21 @@ def _department_sheet(wb: Workbook, fig: CompanyFigures, dept: str, taken: set[s
     row = style.table(ws, row, [style.Col("month", "月份", "Month"),
                                 style.Col("count", "件数", "Cases", style.INT)], trend)
     style.finish(ws, freeze="A4", title_rows="1:2")
-    ws.column_dimensions["A"].width = 34
     chart = LineChart()
     chart.title = f"{dept} 月度受理量 Monthly cases"
     chart.legend = None
     chart.add_data(Reference(ws, min_col=2, min_row=first - 1, max_row=first + len(trend) - 1),
                    titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=first + len(trend) - 1))
-    chart.height, chart.width = 7, 16
-    ws.add_chart(chart, f"H{first}")
+    style.fit_chart(chart, ws, len(trend))
+    ws.add_chart(chart, f"A{row + 1}")
 
 
 def build(fig: CompanyFigures, path: Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "各部门 Departments"
-    sub = style.subtitle(fig.company, fig.period.code, fig.as_of, fig.source)
+    sub = style.document_subtitle(fig)
     row = style.title(ws, f"{TITLE_ZH} {TITLE_EN}", sub, 5)
     depts = metrics.count_by(fig.current, "department_id")
     row = style.table(ws, row, [style.Col("label", "部门", "Department"),
@@ -109,6 +108,6 @@ def build(fig: CompanyFigures, path: Path) -> Path:
         set(fig.previous["department_id"].fillna("(空)")) - set(depts["code"]))
     for dept in names:
         _department_sheet(wb, fig, dept, taken, sub)
-    definitions.add_sheet(wb, fig.policy)
+    definitions.add_sheet(wb, fig)
     wb.save(path)
     return path

@@ -48,7 +48,7 @@ def daily_counts(cases: pd.DataFrame, end: pd.Timestamp, days: int) -> pd.Series
 
 def build(fig: CompanyFigures, path: Path) -> Path:
     wb = Workbook()
-    sub = style.subtitle(fig.company, fig.period.code, fig.as_of, fig.source)
+    sub = style.document_subtitle(fig)
 
     ws = wb.active
     ws.title = "月度 Monthly"
@@ -77,8 +77,8 @@ def build(fig: CompanyFigures, path: Path) -> Path:
     chart.add_data(Reference(ws, min_col=6, max_col=7, min_row=first - 1,
                              max_row=first + len(table) - 1), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=first + len(table) - 1))
-    chart.height, chart.width = 9, 24
-    ws.add_chart(chart, "J4")
+    style.fit_chart(chart, ws, len(table), landscape=True)
+    ws.add_chart(chart, f"A{row + 1}")
 
     ds = wb.create_sheet("日度 Daily")
     row = style.title(ds, f"{TITLE_ZH}（日度） {TITLE_EN}, daily", sub, 7)
@@ -107,8 +107,8 @@ def build(fig: CompanyFigures, path: Path) -> Path:
     chart.add_data(Reference(ds, min_col=2, max_col=3, min_row=first - 1,
                              max_row=first + len(daily) - 1), titles_from_data=True)
     chart.set_categories(Reference(ds, min_col=1, min_row=first, max_row=first + len(daily) - 1))
-    chart.height, chart.width = 9, 24
-    ds.add_chart(chart, "J4")
+    style.fit_chart(chart, ds, len(daily), landscape=True)
+    ds.add_chart(chart, f"A{row + 1}")
 
     ew = wb.create_sheet("预警 Early warning")
     row = style.title(ew, "预警 Early warning", sub, 7)
