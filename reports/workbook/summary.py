@@ -83,8 +83,8 @@ def issues_frame(issues: list[DataIssue], per_column: int = ISSUES_PER_COLUMN) -
         values=("value", "size"), count=("count", "sum")).reset_index()
     rest["value"] = rest["values"].map(lambda n: f"(另有 {n:,} 个值 {n:,} more values)")
     out = pd.concat([kept, rest[cols]], ignore_index=True)
-    order = {k: i for i, k in enumerate(dict.fromkeys(zip(*(frame[k] for k in keys))))}
-    out["_o"] = [order[k] for k in zip(*(out[k] for k in keys))]
+    order = {k: i for i, k in enumerate(dict.fromkeys(zip(*(frame[k] for k in keys), strict=True)))}
+    out["_o"] = [order[k] for k in zip(*(out[k] for k in keys), strict=True)]
     return out.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
 
 

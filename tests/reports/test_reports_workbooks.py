@@ -206,3 +206,34 @@ def test_pdf_rendering_with_libreoffice(outputs, tmp_path):
     pdf = tmp_path / "bulletin.pdf"
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
     assert pdf.stat().st_size > 10_000
+
+
+def test_short_history_forecasts_from_the_first_case(tmp_path):
+    """The bundled sample starts in January 2023: in 2023Q2 a company has six months of
+    history, so the monthly forecast is the mean of April–June (not a seasonal model fed
+    with zeros before the first case) and the daily one ends where the data end."""
+    from reports import figures, metrics, sources
+    from reports.workbook import trend
+
+    data = sources.from_sample()
+    q2 = period.parse("2023Q2")
+    company = sorted(data.cases["company_id"].unique())[0]
+    cases = data.cases[data.cases["company_id"] == company]
+    fig = figures.compute(company, cases, data.compensations.iloc[:0], q2, data.as_of,
+                          "sample", metrics.Policy())
+    wb = openpyxl.load_workbook(trend.build(fig, tmp_path / "t.xlsx"))
+    ws = wb["月度 Monthly"]
+    assert "Mean of the last 3 months" in ws.cell(4, 1).value
+    received = cases["date_received"]
+    expected = sum(int(((received >= f"2023-{m:02d}-01")
+                        & (received < f"2023-{m + 1:02d}-01")).sum()) for m in (4, 5, 6)) / 3
+    for label in ("2023-07", "2023-08", "2023-09"):
+        r = _row(ws, label)
+        lo95, point, hi95 = ws.cell(r, 6).value, ws.cell(r, 3).value, ws.cell(r, 7).value
+        assert point == pytest.approx(expected) and 0 < lo95 <= point <= hi95 < 3 * point
+    assert _row(ws, "2023-01") and all(
+        c.value != "2022-12" for c in ws["A"]), "no month before the first case"
+    ds = wb["日度 Daily"]
+    r = _row(ds, "1M")
+    assert ds.cell(r, 1).value == "1M (2023-07-01–2023-07-31)"
+    assert ds.cell(r, 5).value <= ds.cell(r, 2).value <= ds.cell(r, 6).value < 3 * ds.cell(r, 2).value
