@@ -14,6 +14,7 @@ from reports.workbook import definitions, style
 
 TITLE_ZH, TITLE_EN = "客户期望分析报告", "Customer expectation analysis"
 TREND_MONTHS = 12
+DEPARTMENT_SHEETS = 40  # sheets of their own; every department is in the first sheet
 
 
 def _kpis_vs_company(fig: CompanyFigures, dept_cases: pd.DataFrame) -> pd.DataFrame:
@@ -29,14 +30,24 @@ def _kpis_vs_company(fig: CompanyFigures, dept_cases: pd.DataFrame) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def _by_department(frame: pd.DataFrame, columns: list[str] | None = None) -> dict:
+    """{department: its rows}, split once (filtering a million rows per department would
+    cost a pass per sheet)."""
+    part = frame if columns is None else frame[columns]
+    key = part["department_id"].fillna("(空)")
+    return {k: g for k, g in part.groupby(key, sort=False)}
+
+
 def _department_sheet(wb: Workbook, fig: CompanyFigures, dept: str, taken: set[str],
-                      sub: str) -> None:
+                      sub: str, parts: dict[str, dict]) -> None:
     ws = wb.create_sheet(style.sheet_name(dept, taken))
-    history = fig.cases[[*metrics.KPI_FIELDS, "department_id"]]  # narrow: faster filtering
-    dept_cases = history[history["department_id"].fillna("(空)") == dept]
-    cur = fig.current[fig.current["department_id"].fillna("(空)") == dept]
-    prev = fig.previous[fig.previous["department_id"].fillna("(空)") == dept]
-    ly = fig.last_year[fig.last_year["department_id"].fillna("(空)") == dept]
+    empty = {k: v.iloc[:0] for k, v in (("history", fig.cases), ("current", fig.current),
+                                         ("previous", fig.previous),
+                                         ("last_year", fig.last_year))}
+    dept_cases = parts["history"].get(dept, empty["history"])
+    cur = parts["current"].get(dept, empty["current"])
+    prev = parts["previous"].get(dept, empty["previous"])
+    ly = parts["last_year"].get(dept, empty["last_year"])
     row = style.title(ws, f"{TITLE_ZH} {TITLE_EN} — {dept}", sub, 6)
     row = style.section(ws, row, "一、受理量 Volume")
     vol = pd.DataFrame([{
@@ -101,13 +112,25 @@ def build(fig: CompanyFigures, path: Path) -> Path:
     row = style.table(ws, row, [style.Col("label", "部门", "Department"),
                                 style.Col("count", "本期受理", "Cases this period", style.INT),
                                 style.Col("share", "占比", "Share", style.PCT)], depts)
-    style.finish(ws, freeze="A5", title_rows="4:4")
     taken = {ws.title, "口径 Definitions"}
-    # A department with cases in the period gets its sheet, also one that only has history.
+    # A department with cases in the period gets its sheet, also one that only has history;
+    # beyond DEPARTMENT_SHEETS the largest ones (by cases this period, then name) do, and
+    # the table above lists every department.
     names = list(depts["code"]) + sorted(
         set(fig.previous["department_id"].fillna("(空)")) - set(depts["code"]))
+    if len(names) > DEPARTMENT_SHEETS:
+        ws.cell(3, 1, f"共 {len(names):,} 个部门，前 {DEPARTMENT_SHEETS} 个（按本期受理量）各有分析表，"
+                f"其余见上表 {len(names):,} departments: the {DEPARTMENT_SHEETS} largest by "
+                "cases this period have a sheet each; the table lists them all").font = \
+            style.NOTE
+        names = names[:DEPARTMENT_SHEETS]
+    style.finish(ws, freeze="A5", title_rows="4:4")
+    parts = {"history": _by_department(fig.cases, [*metrics.KPI_FIELDS, "department_id"]),
+             "current": _by_department(fig.current),
+             "previous": _by_department(fig.previous),
+             "last_year": _by_department(fig.last_year)}
     for dept in names:
-        _department_sheet(wb, fig, dept, taken, sub)
+        _department_sheet(wb, fig, dept, taken, sub, parts)
     definitions.add_sheet(wb, fig)
     wb.save(path)
     return path
