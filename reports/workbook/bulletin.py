@@ -67,12 +67,12 @@ NOTABLE_MAX = 500
 
 NOTABLE_COLS = [style.Col("name", "编号", "Reference"),
                 style.Col("date_received", "受理时间", "Received", style.DATETIME),
-                style.Col("why", "列入原因", "Why listed"),
+                style.Col("why", "列入原因", "Why listed", wrap=True),
                 style.Col("level_label", "级别", "Level"),
-                style.Col("channel_label", "渠道", "Channel"),
-                style.Col("subject", "主题", "Subject", max_width=50),
+                style.Col("channel_label", "渠道", "Channel", wrap=True),
+                style.Col("subject", "主题", "Subject", wrap=True),
                 style.Col("department_id", "责任部门", "Department"),
-                style.Col("location", "地点", "Location"),
+                style.Col("location", "地点", "Location", wrap=True),
                 style.Col("affected_count", "涉及人数", "Customers", style.INT),
                 style.Col("state_label", "状态", "Status")]
 
@@ -125,11 +125,11 @@ def build(fig: CompanyFigures, path: Path) -> Path:
     r = style.table(hs, r, [style.Col("rank", "排名", "Rank", style.INT),
                             style.Col("category_id", "类别", "Category"),
                             style.Col("department_id", "责任部门", "Department"),
-                            style.Col("location", "地点", "Location"),
+                            style.Col("location", "地点", "Location", wrap=True),
                             style.Col("count", "投诉件数", "Complaints", style.INT),
                             style.Col("share", "占投诉比", "Share of complaints", style.PCT),
                             style.Col("previous", "上期件数", "Previous period", style.INT),
-                            style.Col("spot", "热点", "Hot spot", max_width=60)],
+                            style.Col("spot", "热点", "Hot spot", wrap=True)],
                     top)
     style.finish(hs, freeze="A5", landscape=True, title_rows="4:4")
     if len(top):

@@ -74,7 +74,7 @@ def _department_sheet(wb: Workbook, fig: CompanyFigures, dept: str, taken: set[s
     row = style.table(ws, row, [style.Col("label", "诉求类别", "Demand group"),
                                 style.Col("count", "件数", "Cases", style.INT),
                                 style.Col("share", "占比", "Share", style.PCT),
-                                style.Col("examples", "原文示例", "Examples", max_width=60)],
+                                style.Col("examples", "原文示例", "Examples", wrap=True)],
                       metrics.demand_groups(cur)) + 1
     row = style.section(ws, row, "四、关键指标与全公司对比 KPIs against the company")
     row = style.table(ws, row, [style.Col("kpi", "指标", "KPI"),

@@ -29,6 +29,8 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
+SIDE_MARGIN_IN = 0.3  # left and right page margins, inches
+WRAP_WIDTH = 20  # column width of wrapped free text
 INT = "#,##0"
 PCT = "0.0%"
 MONEY = "#,##0.00"
@@ -50,6 +52,7 @@ class Col:
     en: str
     fmt: str | None = None
     max_width: int = 40
+    wrap: bool = False  # long free text: wrapped at WRAP_WIDTH, the row grows
 
 
 def text_width(value: object) -> int:
@@ -176,6 +179,8 @@ def table(ws: Worksheet, row: int, cols: Sequence[Col], frame: pd.DataFrame,
             cell.font, cell.border = BODY, BOX
             if c.fmt:
                 cell.number_format = c.fmt
+            if c.wrap:
+                cell.alignment = WRAP
             if flags[i]:
                 cell.fill = SUBTOTAL_FILL
                 cell.font = Font(name=FONT, size=10, bold=True)
@@ -195,6 +200,13 @@ def fit_columns(ws: Worksheet, minimum: int = 8, maximum: int = 60,
             if cell.font.sz != BODY.sz:  # titles, sections and notes may run across columns
                 continue
             w = text_width(cell.value)
+            if cell.alignment is not None and cell.alignment.wrap_text \
+                    and cell.fill != HEADER_FILL:
+                w = min(w, WRAP_WIDTH)
+            elif cell.fill == HEADER_FILL and isinstance(cell.value, str):
+                # Header labels wrap (their row grows): the longest word sets the width.
+                words = [text_width(x) for x in re.split(r"[\s/]+", cell.value) if x]
+                w = min(w, max([10, *words]))
             if cell.number_format in (PCT,):
                 w = 7
             widths[cell.column] = max(widths.get(cell.column, 0), w)
@@ -208,7 +220,7 @@ def print_a4(ws: Worksheet, landscape: bool = False, title_rows: str | None = No
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN_IN
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "&P / &N"
@@ -270,7 +282,7 @@ def points(a: float | None, b: float | None) -> float | None:
 
 
 # Printable width of A4 with the margins of print_a4, in centimetres.
-PAGE_CM = {False: 21.0 - 2 * 1.27, True: 29.7 - 2 * 1.27}
+PAGE_CM = {False: 21.0 - 2 * 2.54 * SIDE_MARGIN_IN, True: 29.7 - 2 * 2.54 * SIDE_MARGIN_IN}
 CM_PER_CHAR = 0.19  # one unit of Excel column width at the default font
 
 

@@ -136,7 +136,7 @@ def build(fig: CompanyFigures, path: Path) -> Path:
                       subtotal=comp["code"] == "total") + 1
     ws.cell(row, 1, "金额按提议日折算的本位币 (amount_company) 汇总 Amounts are "
             "amount_company: company currency at the proposal date").font = style.NOTE
-    style.finish(ws, freeze="A4", title_rows="1:2")
+    style.finish(ws, freeze="A4", landscape=True, title_rows="1:2")
     # Under the tables, not beside them: the page keeps the tables' width and prints at
     # 100 %.
     row += 2
@@ -173,6 +173,6 @@ def _chart(ws, row: int, title: str, first: int, last: int) -> int:
     cats = Reference(ws, min_col=1, min_row=first, max_row=last)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(cats)
-    style.fit_chart(chart, ws, last - first + 1, ncols=len(COUNT_COLS))
+    style.fit_chart(chart, ws, last - first + 1, landscape=True, ncols=len(COUNT_COLS))
     ws.add_chart(chart, f"A{row}")
     return row + math.ceil(chart.height / 0.53) + 2  # rows of 15 pt ≈ 0.53 cm

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 
 import openpyxl
 import pytest
@@ -191,21 +189,6 @@ def test_input_without_any_case(tmp_path, caplog):
     produced = list((tmp_path / "out" / "2026Q3").rglob("*.xlsx"))
     assert len(produced) == len(pipeline.DOCUMENTS) + 1
     assert not list((tmp_path / "out" / "2026Q3").rglob("*.json"))
-
-
-def test_pdf_rendering_with_libreoffice(outputs, tmp_path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed: apt-get install "
-                    "libreoffice-calc-nogui fonts-noto-cjk")
-    src = tmp_path / "bulletin.xlsx"  # an ASCII name keeps soffice's output name obvious
-    shutil.copy(outputs.folder / pipeline.DOCUMENTS[1][0], src)
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
-                   check=True, capture_output=True, timeout=180)
-    pdf = tmp_path / "bulletin.pdf"
-    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
-    assert pdf.stat().st_size > 10_000
 
 
 def test_short_history_forecasts_from_the_first_case(tmp_path):
