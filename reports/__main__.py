@@ -44,7 +44,15 @@ examples:
   python -m reports quarterly --period 2026Q3 --source export.csv --mapping data/mappings/legacy_hotline.toml --out out
   python -m reports quarterly --period 2025 --source odoo --out out      (yearly report)
 
-exit status: 0 done, 2 bad arguments or input, 3 Odoo not configured or unreachable."""
+coverage:
+  every title row states what the data cover: from the company's first case to the
+  extraction moment (--as-of, else the latest timestamp of a file, now for Odoo). A period
+  the data do not cover (no case before its end, or read before its last day) is refused;
+  --allow-empty builds the workbooks anyway, saying so in every title row, and writes no
+  regulator_summary.json.
+
+exit status: 0 done, 2 bad arguments, unusable input (one line naming the file, the column
+and the reason) or a period the data do not cover, 3 Odoo not configured or unreachable."""
 
 
 def build_parser() -> argparse.ArgumentParser:
