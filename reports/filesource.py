@@ -101,11 +101,18 @@ def _check_field_counts(path: Path, sep: str, fields: int, chunk: int = 1 << 26)
     with path.open("rb") as fh:
         while block := fh.read(chunk):
             a = np.frombuffer(block, np.uint8)
-            state = (np.cumsum(a == 34, dtype=np.uint8) & 1) ^ inside  # 34: '"'
-            inside = state[-1]
-            out = state == 0
-            nl = np.flatnonzero((a == 10) & out)
-            dl = np.flatnonzero((a == sep_b) & out)
+            quotes = a == 34  # '"'
+            if quotes.any():
+                state = (np.cumsum(quotes, dtype=np.uint8) & 1) ^ inside
+                inside = state[-1]
+                out = state == 0
+                nl = np.flatnonzero((a == 10) & out)
+                dl = np.flatnonzero((a == sep_b) & out)
+            elif inside:  # the whole block lies inside one quoted field
+                nl = dl = np.array([], dtype=np.intp)
+            else:  # no quote at all (the usual export): no state to track
+                nl = np.flatnonzero(a == 10)
+                dl = np.flatnonzero(a == sep_b)
             before = np.searchsorted(dl, nl)
             per_row = np.diff(np.concatenate([[0], before]))
             if len(per_row):
