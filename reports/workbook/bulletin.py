@@ -99,7 +99,9 @@ def build(fig: CompanyFigures, path: Path) -> Path:
     row = style.section(ws, row, "二、关键指标 KPIs (口径见 Definitions 表)")
     kpi_first = row + 1
     frame = kpi_frame(fig)
-    row = style.table(ws, row, KPI_COLS, frame) + 1
+    row = style.table(ws, row, KPI_COLS, frame)
+    ws.cell(row, 1, metrics.outcomes_note(fig.cases, fig.policy)).font = style.NOTE
+    row += 2
     style.finish(ws, freeze="A4", landscape=True, title_rows="1:2")
     chart = BarChart()
     chart.title = "关键指标 本期/上期/去年同期 KPIs"
@@ -178,6 +180,7 @@ def build(fig: CompanyFigures, path: Path) -> Path:
              "computed here.").font = style.NOTE
     acc.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(cols))
     acc.cell(r, 1).alignment = style.WRAP
+    acc.cell(r + 1, 1, metrics.outcomes_note(fig.cases, fig.policy)).font = style.NOTE
     style.finish(acc, freeze="B5", landscape=True, title_rows="4:4")
     definitions.add_sheet(wb, fig)
     wb.save(path)

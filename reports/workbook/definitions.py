@@ -15,14 +15,17 @@ SHEET = "口径 Definitions"
 # the policy's working days.
 KPI_ZH: dict[str, tuple[str, str]] = {
     "acceptance_timeliness": (
-        "受理决定时间（date_accepted）早于收到当日之后第{accept}个工作日结束",
-        "本期受理且已作出受理决定，或未决定但受理时限在数据提取时已过的案件（已撤回的除外）"),
+        "受理时效达标：Odoo 数据取系统存储的结果（acceptance_outcome）；文件数据为受理决定"
+        "（date_accepted）早于收到当日之后第{accept}个工作日结束",
+        "本期受理且受理时效为达标或超时的案件（已决定，或未决定但已过时限；已撤回的除外）"),
     "handling_timeliness": (
-        "在办结期限（date_deadline）当时或之前答复（date_replied）",
-        "本期受理、有办结期限，且已答复或期限在数据提取时已过的案件（不予受理、已撤回的除外）"),
+        "答复时效达标：Odoo 数据取系统存储的结果（reply_outcome）；文件数据为在办结期限"
+        "（date_deadline）当时或之前答复（date_replied）",
+        "本期受理且答复时效为达标或超时的案件（不予受理、已撤回的除外）"),
     "feedback_timeliness": (
-        "承办反馈（date_feedback）早于派单当日之后第{feedback}个工作日结束",
-        "本期受理并已派单，且已反馈或反馈时限在数据提取时已过的案件"),
+        "办理时效达标：Odoo 数据取系统存储的结果（handling_outcome）；文件数据为承办反馈"
+        "（date_feedback）早于派单当日之后第{feedback}个工作日结束",
+        "本期受理且办理时效为达标或超时的案件"),
     "satisfaction_rate": (
         "回访结果为满意或基本满意",
         "本期受理且有回访结果（satisfaction）的案件"),
@@ -33,17 +36,19 @@ KPI_ZH: dict[str, tuple[str, str]] = {
         "至少重开一次（reopen_count ≥ 1）的已结案件",
         "本期结案（date_closed 在本期内）的案件，不论受理时间"),
     "overdue_rate": (
-        "超过办结期限才答复，或未答复且办结期限在数据提取时已过",
-        "本期受理且有办结期限的案件（不予受理、已撤回的除外）"),
+        "答复超时（超过办结期限才答复，或已过期限仍未答复）",
+        "本期受理且有答复时效结果的案件（不予受理、已撤回的除外）"),
 }
 
 
 def _policy_text(text: str, policy: metrics.Policy) -> str:
     """The English definition with the policy's working days written out."""
-    return (text.replace("the policy's Nth working day after the day of receipt",
-                         f"working day {policy.accept_working_days} after the day of receipt")
-            .replace("the policy's Nth working day after the day of dispatch",
-                     f"working day {policy.feedback_working_days} after the day of dispatch"))
+    return (text.replace("policy's Nth working day after the day of receipt",
+                         f"policy's working day {policy.accept_working_days} after the day of "
+                         "receipt")
+            .replace("policy's Nth working day after the day of dispatch",
+                     f"policy's working day {policy.feedback_working_days} after the day of "
+                     "dispatch"))
 
 
 def frame(policy: metrics.Policy) -> pd.DataFrame:
@@ -73,14 +78,14 @@ def add_sheet(wb: Workbook, fig: CompanyFigures) -> None:
     first = 5
     row = style.table(ws, 4, cols, frame(policy))
     notes = [
-        (f"受理时限：收到当日之后第{policy.accept_working_days}个工作日结束 Acceptance "
-         f"deadline: end of working day {policy.accept_working_days} after the day of "
-         "receipt"),
-        (f"反馈时限：派单当日之后第{policy.feedback_working_days}个工作日结束 Feedback "
-         f"deadline: end of working day {policy.feedback_working_days} after the day of "
-         "dispatch"),
-        ("工作日按公司日历（含法定节假日与调休上班日） Working days follow the company "
-         "calendar incl. public holidays and make-up working days"),
+        metrics.outcomes_note(fig.cases, policy),
+        (f"文件数据的默认受理时限 Default acceptance deadline for files: "
+         f"{policy.accept_working_days} 个工作日 working day(s) after the day of receipt"),
+        (f"文件数据的默认反馈时限 Default feedback deadline for files: "
+         f"{policy.feedback_working_days} 个工作日 working day(s) after the day of dispatch"),
+        ("文件数据的工作日按报表自带的中国大陆日历（含法定节假日与调休上班日），不含公司自定日 "
+         "For files, working days follow the reports' mainland China calendar (public "
+         "holidays and make-up working days), without company days"),
         "期间按本地时间（Asia/Shanghai）划分 Periods are cut in local time (Asia/Shanghai)",
         "分母为 0 时显示 n/a A KPI with an empty denominator shows n/a",
     ]
