@@ -176,8 +176,10 @@ def read_csv(path: Path, select: Select | None = None) -> pd.DataFrame:
         except ValueError as exc:  # e.g. usecols naming a column the parser did not see
             raise FileError(f"{path}: not a readable CSV file: {_one_line(exc)}") from exc
     if frame is None:
-        raise FileError(f"{path}: not valid UTF-16 text" if enc == "utf-16" else
-                        f"{path}: neither UTF-8 nor GBK/GB18030 text")
+        cut = "" if _last_line_complete(path) else (
+            " (it ends without a line break, inside a character: the file looks cut off)")
+        raise FileError((f"{path}: not valid UTF-16 text" if enc == "utf-16" else
+                         f"{path}: neither UTF-8 nor GBK/GB18030 text") + cut)
     if not _last_line_complete(path):
         frame.attrs["truncated"] = True
     return frame

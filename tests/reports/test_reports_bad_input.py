@@ -42,9 +42,13 @@ def _mutate(kind: str, rnd: random.Random) -> tuple[bytes, str, str]:
         if data.endswith(b"\n"):
             return data, "ok", ""
         last = data.rsplit(b"\n", 1)[-1]
-        if last.count(b",") == len(header) - 1:  # cut inside the last field
-            return data, "issue", "cut off"
-        return data, "error", "field(s) where the header has"
+        if last.count(b",") != len(header) - 1:  # the last row lost fields
+            return data, "error", "field(s) where the header has"
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:  # cut inside a character of the last field
+            return data, "error", "cut off"
+        return data, "issue", "cut off"
     if kind == "utf16_no_bom":
         return text.encode(rnd.choice(["utf-16-le", "utf-16-be"])), "error", "UTF-16"
     if kind == "utf16_bom":
