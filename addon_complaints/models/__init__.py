@@ -12,6 +12,8 @@ from . import complaint_category
 from . import complaint_department
 from . import complaint_rejection_reason
 from . import complaint_routing_rule
+from . import complaint_guard_mixin
+from . import complaint_complainant
 from . import complaint_notice
 from . import complaint_assignment
 from . import complaint_case
@@ -28,3 +30,7 @@ from . import complaint_approval_tier_step
 from . import complaint_approval_line
 from . import complaint_compensation
 from . import resource_calendar
+from . import complaint_triage_model
+from . import complaint_case_text_band
+from . import complaint_repeat_candidate
+from . import complaint_case_triage

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .complaint_guard_mixin import transition
 from .complaint_sla_policy import LEVELS
 
 
@@ -13,9 +14,17 @@ class ComplaintAccountability(models.Model):
 
     _name = "complaint.accountability"
     _description = "Complaint Accountability Record"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "complaint.guard.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    # The missed deadline is a fact; who answers for it and the measure are the office's
+    # review, until it confirms or cancels the record.
+    _protected_fields = dict.fromkeys(
+        ("case_id", "date", "reason", "stage", "date_due", "level"),
+        "complaint.case._cron_scan_deadlines") | dict.fromkeys(
+        ("state", "reviewed_by_id", "date_reviewed"), "action_confirm, action_cancel")
+    _free_fields = {"review_note", "user_id", "manager_id", "department_id", "measure",
+                    "points", "amount", "manager_amount"}
 
     case_id = fields.Many2one("complaint.case", required=True, ondelete="restrict", index=True,
                               check_company=True)
@@ -55,11 +64,19 @@ class ComplaintAccountability(models.Model):
         for record in self:
             record.display_name = f"{record.case_id.name} · {stages.get(record.stage) or ''}"
 
+    def write(self, vals):
+        if not self.env.su and any(record.state != "draft" for record in self) and any(
+                not name.startswith("message_") for name in vals):
+            raise UserError(self.env._("This accountability record has been reviewed."))
+        return super().write(vals)
+
+    @transition
     def action_confirm(self):
         self.env["complaint.case"]._ensure_office()
         self._review("confirmed")
         return True
 
+    @transition
     def action_cancel(self):
         self.env["complaint.case"]._ensure_office()
         self._review("cancelled")

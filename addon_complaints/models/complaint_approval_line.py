@@ -14,8 +14,14 @@ class ComplaintApprovalLine(models.Model):
 
     _name = "complaint.approval.line"
     _description = "Compensation Approval Decision"
+    _inherit = ["complaint.guard.mixin"]
     _order = "compensation_id, round desc, sequence, id"
     _check_company_auto = True
+    _protected_fields = dict.fromkeys(
+        ("compensation_id", "round", "sequence", "tier_name", "approver_type", "user_id",
+         "group_id", "approver_label", "currency_id", "amount", "amount_company"),
+        "complaint.compensation.action_submit") | dict.fromkeys(
+        DECISION_FIELDS, "complaint.compensation.action_approve, action_reject")
 
     compensation_id = fields.Many2one("complaint.compensation", required=True, ondelete="cascade",
                                       index=True, readonly=True)
@@ -55,6 +61,12 @@ class ComplaintApprovalLine(models.Model):
             raise UserError(self.env._("The approval chain is frozen when the proposal is "
                                        "submitted."))
         return super().write(vals)
+
+    @api.constrains("decided_by_id", "state")
+    def _check_decider_recusal(self):
+        for line in self.filtered(lambda ln: ln.state == "approved" and ln.decided_by_id):
+            line.compensation_id.case_id.sudo()._check_recusal(
+                line.decided_by_id, self.env._("approve compensation on"))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .complaint_guard_mixin import transition
+
 
 class ComplaintAssignment(models.Model):
     """A dispatch order: one department asked to handle (or co-handle) one case.
@@ -10,11 +12,19 @@ class ComplaintAssignment(models.Model):
 
     _name = "complaint.assignment"
     _description = "Complaint Dispatch Order"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "complaint.guard.mixin"]
     _order = "date_dispatched desc, id desc"
     _check_company_auto = True
+    # Dispatch orders are made by the case's dispatch and moved by their own steps only.
+    _protected_fields = dict.fromkeys(
+        ("case_id", "department_id", "is_lead", "dispatched_by_id",
+         "date_dispatched", "round"), "complaint.case.action_dispatch") | dict.fromkeys(
+        ("state", "date_accepted", "accepted_by_id"), "action_accept") | dict.fromkeys(
+        ("return_reason", "date_returned", "returned_by_id"), "action_return")
+    # The department's manager chooses who handles the order; recusal is checked on it.
+    _free_fields = {"user_id"}
 
-    case_id = fields.Many2one("complaint.case", required=True, ondelete="cascade", index=True,
+    case_id = fields.Many2one("complaint.case", required=True, ondelete="restrict", index=True,
                               check_company=True)
     company_id = fields.Many2one(related="case_id.company_id", store=True, index=True)
     department_id = fields.Many2one("complaint.department", required=True, index=True,
@@ -46,6 +56,12 @@ class ComplaintAssignment(models.Model):
         for assignment in self:
             assignment.display_name = f"{assignment.case_id.name} → {assignment.department_id.complete_name}"
 
+    @api.constrains("user_id")
+    def _check_assignee_recusal(self):
+        for assignment in self:
+            if assignment.user_id:
+                assignment.case_id._check_recusal(assignment.user_id, self.env._("handle"))
+
     def _check_department_manager(self):
         """Only the department's manager (or a manager above it) accepts or returns."""
         user = self.env.user
@@ -58,6 +74,7 @@ class ComplaintAssignment(models.Model):
                     "Only the manager of %(department)s can accept or return its dispatch orders.",
                     department=assignment.department_id.complete_name))
 
+    @transition
     def action_accept(self):
         self._check_department_manager()
         for assignment in self:
@@ -71,7 +88,8 @@ class ComplaintAssignment(models.Model):
             assignment.case_id._on_assignment_accepted(assignment)
         return True
 
-    def action_return(self, reason):
+    @transition
+    def action_return(self, reason=""):
         """Send a wrongly routed dispatch order back to the complaint office."""
         if not (reason or "").strip():
             raise UserError(self.env._("Say why the dispatch order is returned."))

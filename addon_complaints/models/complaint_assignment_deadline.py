@@ -9,6 +9,7 @@ from .complaint_case_deadline import DEADLINE_CHUNK_SIZE, DeadlineRun, update_ro
 
 class ComplaintAssignment(models.Model):
     _inherit = "complaint.assignment"
+    _protected_fields = {"overdue_done": "complaint.case._cron_scan_deadlines"}
 
     date_deadline = fields.Datetime(
         string="Due", compute="_compute_date_deadline", store=True, index=True,

@@ -1,10 +1,15 @@
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
+
+from .complaint_complainant import IDENTITY_FIELDS
+from .complaint_guard_mixin import transition
 
 OPEN_STATES = ("draft", "approval", "accepted", "dispatched", "handling", "feedback", "verified",
                "replied")
@@ -14,10 +19,17 @@ LOCKED_STATES = ("not_accepted", "closed", "withdrawn", "merged")
 # upstream portal's receipt for the result we sent it.
 _WRITABLE_WHEN_LOCKED_PREFIXES = ("message_", "activity_", "website_message")
 _WRITABLE_WHEN_LOCKED = ("external_receipt", "external_pushed_at")
-# Shown only to the complaint office when a case is confidential (whistle-blowing).
-CONFIDENTIAL_FIELDS = ("partner_id", "partner_name", "partner_phone", "partner_email",
-                       "partner_address", "partner_id_number")
 GROUP_COMPLAINT_SIZE = 10
+# What a case refers to and keeps: deleting one of these would empty the case's record, so
+# they are archived instead.
+CASE_REFERENCES = {
+    "res.partner": ("partner_id",),
+    "complaint.department": ("department_id", "assignment_ids.department_id"),
+    "complaint.category": ("category_id",),
+    "res.users": ("owner_user_id", "handler_user_id", "respondent_user_id", "accepted_by_id",
+                  "registration_approved_by_id", "feedback_signed_by_id", "verified_by_id",
+                  "reply_user_id", "callback_user_id", "closed_by_id", "interested_user_ids"),
+}
 STEP_ACTIVITY = "addon_complaints.mail_activity_type_complaint_step"
 
 
@@ -28,9 +40,70 @@ class ComplaintCase(models.Model):
 
     _name = "complaint.case"
     _description = "Customer Complaint"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "complaint.guard.mixin"]
     _order = "date_received desc, id desc"
     _check_company_auto = True
+    # Set only by the steps named (see complaint.guard.mixin); computed fields are guarded
+    # by themselves.
+    _protected_fields = {
+        "state": "action_accept, action_dispatch, action_submit_feedback, action_verify, "
+                 "action_reply, action_callback, action_close, action_withdraw",
+        "date_handover": "complaint.assignment.action_accept",
+        "date_accepted": "action_accept, action_not_accept",
+        "accepted_by_id": "action_accept, action_not_accept",
+        "registration_approved_by_id": "action_approve_registration",
+        "not_accepted_reason_id": "action_not_accept",
+        "not_accepted_note": "action_not_accept",
+        "validity": "action_rule_valid, action_rule_invalid, action_rule_malicious",
+        "department_id": "action_dispatch",
+        "date_dispatched": "action_dispatch",
+        "handler_user_id": "action_dispatch, action_assign_handler",
+        "feedback_signed_by_id": "action_sign_feedback",
+        "date_feedback": "action_sign_feedback",
+        "verified_by_id": "action_verify",
+        "date_verified": "action_verify",
+        "verification_note": "action_send_back",
+        "reply_user_id": "action_reply",
+        "date_replied": "action_reply",
+        "callback_user_id": "action_callback",
+        "date_callback": "action_callback",
+        "satisfaction": "action_callback",
+        "callback_note": "action_callback",
+        "problem_recurred": "action_callback",
+        "reopen_count": "action_callback",
+        "closure_criterion": "action_close",
+        "closure_evidence": "action_close",
+        "improvement_suggestion": "action_close",
+        "closed_by_id": "action_close",
+        "date_closed": "action_close, action_withdraw",
+        "withdrawal_reason": "action_withdraw",
+        "interested_user_ids": "action_declare_interest, action_record_interest",
+        "repeat_of_id": "create",
+        "repeat_count": "create",
+        "confidential": "action_mark_confidential, action_lift_confidential",
+        "respondent_user_id": "create",
+        "owner_user_id": "create",
+        "name": "create",
+        "company_id": "create",
+        "date_received": "create",
+        "external_source": "create",
+        "external_ref": "create",
+    }
+    # Registration data: given when the case is created, then kept.
+    _initial_fields = {"confidential", "respondent_user_id", "owner_user_id", "name",
+                       "company_id", "date_received", "external_source", "external_ref",
+                       "interested_user_ids"}
+    _free_fields = {
+        "subject", "description", "customer_demand", "demand_type", "channel_id",
+        "readback_confirmed", "partner_id", "partner_name", "partner_phone", "partner_email",
+        "partner_address", "partner_id_number", "respondent", "event_date", "location",
+        "product_info", "negotiation_so_far", "priority", "is_emergency", "affected_count",
+        "category_id", "assignment_ids", "facts", "cause_type", "cause_analysis",
+        "handling_opinion", "handling_hours", "handling_process", "handling_result",
+        "handling_satisfaction", "reply_text", "repeat_ids", "notice_ids", "compensation_ids",
+        "external_deadline", "external_receipt", "external_pushed_at",
+        "confidential_identity_ids", "is_anonymous",
+    }
 
     # Registration -----------------------------------------------------------------------
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False,
@@ -55,7 +128,7 @@ class ComplaintCase(models.Model):
         string="Read Back and Confirmed",
         help="The record was read back to the caller and confirmed (复述确认).")
     partner_id = fields.Many2one("res.partner", string="Complainant", tracking=True, index=True,
-                                 check_company=True)
+                                 check_company=True, ondelete="restrict")
     partner_name = fields.Char(string="Complainant Name")
     partner_phone = fields.Char(string="Contact Phone")
     partner_email = fields.Char(string="Contact E-mail")
@@ -91,8 +164,11 @@ class ComplaintCase(models.Model):
         help="The complainant gave no name (an anonymous hotline call); the case is handled like "
         "any other.")
     confidential = fields.Boolean(
-        tracking=True,
+        tracking=True, copy=False,
         help="Only the complaint office sees who complained (reports, whistle-blowing).")
+    confidential_identity_ids = fields.One2many(
+        "complaint.complainant", "case_id", string="Confidential Complainant", copy=False,
+        groups="addon_complaints.group_complaint_office")
     owner_user_id = fields.Many2one(
         "res.users", string="First-contact Owner", required=True, index=True, tracking=True,
         default=lambda self: self.env.user, check_company=True,
@@ -129,12 +205,14 @@ class ComplaintCase(models.Model):
         "complainant is flagged.")
 
     # Routing and dispatch -----------------------------------------------------------------
-    category_id = fields.Many2one("complaint.category", tracking=True, index=True)
+    category_id = fields.Many2one("complaint.category", tracking=True, index=True,
+                                  ondelete="restrict")
     proposed_department_id = fields.Many2one(
         "complaint.department", compute="_compute_proposed_department_id",
         help="Proposed by the routing rules.")
     department_id = fields.Many2one("complaint.department", string="Lead Department",
-                                    tracking=True, index=True, check_company=True, copy=False)
+                                    tracking=True, index=True, check_company=True, copy=False,
+                                    ondelete="restrict")
     assignment_ids = fields.One2many("complaint.assignment", "case_id", string="Dispatch Orders",
                                      copy=False)
     assignment_count = fields.Integer(compute="_compute_assignment_count")
@@ -286,11 +364,20 @@ class ComplaintCase(models.Model):
                 case.archive_date = False
 
     # Constraints -------------------------------------------------------------------------
-    @api.constrains("handler_user_id", "respondent_user_id", "interested_user_ids")
-    def _check_handler_recusal(self):
+    @api.constrains("handler_user_id", "respondent_user_id", "interested_user_ids",
+                    "feedback_signed_by_id", "verified_by_id", "callback_user_id")
+    def _check_roles_recusal(self):
+        """Whoever handles, signs, verifies or calls back a case is checked here, however
+        they came to it; a role already done stays as it was recorded."""
         for case in self:
-            if case.handler_user_id:
-                case._check_recusal(case.handler_user_id, self.env._("handle"))
+            roles = [(case.handler_user_id, self.env._("handle"))]
+            if case.state in OPEN_STATES:
+                roles += [(case.feedback_signed_by_id, self.env._("sign the feedback of")),
+                          (case.verified_by_id, self.env._("verify")),
+                          (case.callback_user_id, self.env._("call back"))]
+            for user, role in roles:
+                if user:
+                    case._check_recusal(user, role)
 
     @api.constrains("partner_id", "partner_name", "is_anonymous")
     def _check_complainant(self):
@@ -320,8 +407,14 @@ class ComplaintCase(models.Model):
                                                   len(company_vals))
             for vals, reference in zip(company_vals, references, strict=True):
                 vals["name"] = reference
+        # A confidential complainant never touches the case: kept apart from the start.
+        identities = [{name: vals.pop(name) for name in IDENTITY_FIELDS if name in vals}
+                      if vals.get("confidential") else None for vals in vals_list]
         self._link_complainants(vals_list)
         cases = super().create(vals_list)
+        self.env["complaint.complainant"].sudo().create([
+            dict(identity, case_id=case.id)
+            for case, identity in zip(cases, identities, strict=True) if identity is not None])
         cases._record_repeats()
         cases.filtered("is_emergency")._notify_emergency()
         return cases
@@ -334,31 +427,99 @@ class ComplaintCase(models.Model):
                 raise UserError(self.env._(
                     "Closed, withdrawn, not-accepted and merged cases are kept as they are and "
                     "cannot be changed."))
-        return super().write(vals)
+        identity = {name: vals[name] for name in IDENTITY_FIELDS if name in vals}
+        sealed = (self.filtered("confidential") if identity and "confidential" not in vals
+                  else self.browse())
+        if sealed:
+            # The identity of a confidential complainant goes to its own record.
+            if not (self.env.su or self.env.user.has_group(
+                    "addon_complaints.group_complaint_office")):
+                raise UserError(self.env._("The complainant of a confidential case is kept by "
+                                           "the complaint office."))
+            sealed.sudo().confidential_identity_ids.write(identity)
+            rest = {name: value for name, value in vals.items() if name not in identity}
+            if self - sealed:
+                super(ComplaintCase, self - sealed).write(vals)
+            if rest:
+                super(ComplaintCase, sealed).write(rest)
+            return True
+        res = super().write(vals)
+        if "confidential" in vals:
+            self.filtered("confidential")._seal_identity()
+            self.filtered(lambda case: not case.confidential)._unseal_identity()
+        return res
+
+    def _seal_identity(self):
+        """Move the complainant of confidential cases to their own records, without a trace
+        in the case's tracking."""
+        Complainant = self.env["complaint.complainant"].sudo()
+        for case in self:
+            values = {name: case[name].id if name == "partner_id" else case[name]
+                      for name in IDENTITY_FIELDS}
+            if not any(values.values()):
+                continue
+            vault = case.sudo().confidential_identity_ids[:1]
+            if vault:
+                vault.write({name: value for name, value in values.items() if value})
+            else:
+                Complainant.create(dict(values, case_id=case.id))
+            case.sudo().with_context(mail_notrack=True).write(
+                dict(dict.fromkeys(IDENTITY_FIELDS, False), confidential=True))
+
+    def _unseal_identity(self):
+        """Bring the complainant back onto cases that are no longer confidential."""
+        for case in self:
+            vault = case.sudo().confidential_identity_ids
+            if vault:
+                identity = vault[:1]._identity_values()
+                vault.unlink()
+                case.sudo().write(dict(identity, confidential=False))
+
+    def _complainant_values(self):
+        """Who complained, for the server's own use (notices, flags): from the case, or
+        from its confidential record."""
+        self.ensure_one()
+        vault = self.sudo().confidential_identity_ids[:1] if self.confidential else None
+        if vault:
+            values = vault._identity_values()
+        else:
+            values = {name: self[name].id if name == "partner_id" else self[name]
+                      for name in IDENTITY_FIELDS}
+        values["partner"] = self.env["res.partner"].sudo().browse(values["partner_id"] or ())
+        return values
+
+    @contextmanager
+    def _complainant_in_cache(self):
+        """Let a template addressed to the complainant of a confidential case read their
+        name: in memory only, for the time of the rendering."""
+        for case in self.filtered("confidential"):
+            values = case._complainant_values()
+            for name in IDENTITY_FIELDS:
+                self.env.cache.update(case, self._fields[name], [values[name]])
+        try:
+            yield
+        finally:
+            self.invalidate_recordset(list(IDENTITY_FIELDS))
+
+    @api.model
+    def _check_unreferenced(self, records):
+        """Refuse to delete ``records`` (partners, departments, categories, users) that a
+        case refers to: they are archived instead."""
+        fnames = CASE_REFERENCES[records._name]
+        domain = expression.OR([[(fname, "in", records.ids)] for fname in fnames])
+        referenced = self.sudo().with_context(active_test=False).search_count(domain, limit=1)
+        if not referenced and records._name == "res.partner":
+            referenced = self.env["complaint.complainant"].sudo().search_count(
+                [("partner_id", "in", records.ids)], limit=1)
+        if referenced:
+            raise UserError(self.env._(
+                "%(records)s is referred to by complaint cases, which keep it: archive it "
+                "instead of deleting it.", records=", ".join(records.mapped("display_name"))))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
         raise UserError(self.env._(
             "Complaint cases are never deleted: they are kept until their archive date."))
-
-    def _read_format(self, fnames, load="_classic_read"):
-        """Hide the complainant of confidential cases from everyone but the complaint office.
-
-        ``read``, ``search_read`` and the web client all go through here, so the rule holds
-        for the external API too.
-        """
-        result = super()._read_format(fnames, load=load)
-        if self.env.su or self.env.user.has_group("addon_complaints.group_complaint_office"):
-            return result
-        hidden = [f for f in CONFIDENTIAL_FIELDS if f in fnames]
-        if not hidden:
-            return result
-        confidential_ids = set(self.filtered("confidential").ids)
-        for values in result:
-            if values["id"] in confidential_ids:
-                for fname in hidden:
-                    values[fname] = False
-        return result
 
     @api.model
     def _reserve_references(self, company, count):
@@ -467,10 +628,13 @@ class ComplaintCase(models.Model):
             found[case.id] = case.repeat_of_id
         return found
 
-    def _record_repeats(self):
+    def _record_repeats(self, earlier_of=None):
         """A repeat of an open matter is recorded on the original; a repeat of a closed one
-        opens a new case that carries the count on (it drives the level)."""
-        earlier_of = self._earlier_same_matters()
+        opens a new case that carries the count on (it drives the level). ``earlier_of``
+        ({case id: original}) is given when the clerk confirmed the original, else found by
+        the same-customer-same-category rule."""
+        if earlier_of is None:
+            earlier_of = self._earlier_same_matters()
         for case in self.sorted(lambda c: (c.date_received, c.id)):
             original = earlier_of.get(case.id)
             if not original:
@@ -565,24 +729,38 @@ class ComplaintCase(models.Model):
         template = self.env.ref(template_xmlid).with_context(
             delay_reason=notice_vals.get("reason"), delay_date=notice_vals.get("new_expected_date"))
         for case in self:
-            subject = template._render_field("subject", case.ids, compute_lang=True)[case.id]
-            body = template._render_field("body_html", case.ids, compute_lang=True)[case.id]
-            email = case.partner_email or case.partner_id.email
-            by_email = bool(case.channel_id.sends_email and email and case.partner_id)
-            message = case.message_post(
-                body=body, subject=subject,
-                partner_ids=case.partner_id.ids if by_email else [],
-                message_type="comment" if by_email else "notification",
-                subtype_xmlid="mail.mt_comment" if by_email else "mail.mt_note",
-            )
+            with case._complainant_in_cache():
+                subject = template._render_field("subject", case.ids, compute_lang=True)[case.id]
+                body = template._render_field("body_html", case.ids, compute_lang=True)[case.id]
+            who = case._complainant_values()
+            partner = who["partner"]
+            email = who["partner_email"] or partner.email
+            by_email = bool(case.channel_id.sends_email and email and partner)
+            if case.confidential:
+                # The chatter of a confidential case says that the customer was told, not who.
+                if by_email:
+                    self.env["mail.mail"].sudo().create({
+                        "subject": subject, "body_html": body, "email_to": email,
+                        "recipient_ids": partner.ids, "model": case._name, "res_id": case.id,
+                        "auto_delete": False})
+                message = case.message_post(body=self.env._(
+                    "%(subject)s: sent to the confidential complainant (see the notice).",
+                    subject=subject), message_type="notification", subtype_xmlid="mail.mt_note")
+            else:
+                message = case.message_post(
+                    body=body, subject=subject,
+                    partner_ids=partner.ids if by_email else [],
+                    message_type="comment" if by_email else "notification",
+                    subtype_xmlid="mail.mt_comment" if by_email else "mail.mt_note",
+                )
             # Users cannot create notices themselves, so none can be forged: the step that
             # sends the notice has already checked who may take it.
             self.env["complaint.notice"].sudo().create({
                 "case_id": case.id,
                 "notice_type": notice_type,
                 "channel_id": case.channel_id.id,
-                "recipient": " ".join(filter(None, [case.partner_name or case.partner_id.name,
-                                                    email if by_email else case.partner_phone])),
+                "recipient": " ".join(filter(None, [who["partner_name"] or partner.name,
+                                                    email if by_email else who["partner_phone"]])),
                 "subject": subject,
                 "content": body,
                 "mail_message_id": message.id,
@@ -605,9 +783,11 @@ class ComplaintCase(models.Model):
     def _check_registration_complete(self):
         for case in self:
             missing = []
-            if not (case.partner_name or case.partner_id or case.is_anonymous):
+            who = case._complainant_values()
+            if not (who["partner_name"] or who["partner_id"] or case.is_anonymous):
                 missing.append(self.env._("complainant name"))
-            if not (case.partner_phone or case.partner_email or case.partner_address or case.is_anonymous):
+            if not (who["partner_phone"] or who["partner_email"] or who["partner_address"]
+                    or case.is_anonymous):
                 missing.append(self.env._("contact"))
             if not case.description:
                 missing.append(self.env._("complaint content"))
@@ -619,6 +799,7 @@ class ComplaintCase(models.Model):
                 raise UserError(self.env._("%(case)s is missing: %(fields)s.",
                                            case=case.name, fields=", ".join(missing)))
 
+    @transition
     def action_accept(self):
         """Accept the complaint; where the company requires it, a department head approves
         the registration first. The customer gets an acceptance receipt."""
@@ -643,6 +824,7 @@ class ComplaintCase(models.Model):
         managers = departments._managers_up_the_tree() - self.owner_user_id
         return managers or self._office_user()
 
+    @transition
     def action_approve_registration(self):
         self._ensure_state("approval")
         if not self.env.user.has_group("addon_complaints.group_complaint_manager"):
@@ -660,9 +842,12 @@ class ComplaintCase(models.Model):
         for case in self:
             case._schedule_step(case._office_user(), self.env._("Dispatch to a department"))
 
-    def action_not_accept(self, reason, note=""):
-        """Decline the complaint for a listed reason and tell the customer why."""
+    @transition
+    def action_not_accept(self, reason=None, note=""):
+        """Decline the complaint for a listed reason (a record or its id) and tell the
+        customer why."""
         self._ensure_state("draft", "approval")
+        reason = self._as_records("complaint.rejection.reason", reason)
         if not reason:
             raise UserError(self.env._("Choose the reason for not accepting the complaint."))
         self.write({
@@ -676,6 +861,7 @@ class ComplaintCase(models.Model):
         self._send_notice("not_accepted", "addon_complaints.mail_template_complaint_not_accepted")
         return True
 
+    @transition
     def action_answer_on_spot(self):
         """A consultation (or simple request) answered at once is closed in one step."""
         self._ensure_state("draft")
@@ -697,11 +883,17 @@ class ComplaintCase(models.Model):
         return True
 
     # Dispatch ------------------------------------------------------------------------------
-    def action_dispatch(self, lead_department, co_departments=None, assignee=None):
-        """Send the case to its lead department (and co-handling departments)."""
+    @transition
+    def action_dispatch(self, lead_department=None, co_departments=None, assignee=None):
+        """Send the case to its lead department (and co-handling departments); each given
+        as records or ids."""
         self._ensure_office()
         self._ensure_state("accepted")
-        co_departments = (co_departments or self.env["complaint.department"]) - lead_department
+        lead_department = self._as_records("complaint.department", lead_department)
+        if len(lead_department) != 1:
+            raise UserError(self.env._("Choose one lead department."))
+        co_departments = self._as_records("complaint.department", co_departments) - lead_department
+        assignee = self._as_records("res.users", assignee)
         for case in self:
             if lead_department.company_id != case.company_id:
                 raise UserError(self.env._("The department belongs to another company."))
@@ -755,6 +947,7 @@ class ComplaintCase(models.Model):
                 raise AccessError(self.env._("Only the handler or the lead department works "
                                              "on %(case)s.", case=case.name))
 
+    @transition
     def action_submit_feedback(self):
         """Hand the result back: the handling sheet and the four elements must be complete."""
         self._ensure_state("handling")
@@ -778,6 +971,7 @@ class ComplaintCase(models.Model):
             case._schedule_step(manager, self.env._("Review and sign the feedback"))
         return True
 
+    @transition
     def action_sign_feedback(self):
         """The department head reviews and signs the feedback."""
         self._ensure_state("feedback")
@@ -791,6 +985,7 @@ class ComplaintCase(models.Model):
             case._schedule_step(case._office_user(), self.env._("Verify the feedback"))
         return True
 
+    @transition
     def action_verify(self):
         """The complaint office accepts the handling result."""
         self._ensure_office()
@@ -808,7 +1003,8 @@ class ComplaintCase(models.Model):
             case._schedule_step(case._office_user(), self.env._("Reply to the customer"))
         return True
 
-    def action_send_back(self, reason):
+    @transition
+    def action_send_back(self, reason=""):
         """The complaint office sends the feedback back to the department with a reason."""
         self._ensure_office()
         self._ensure_state("feedback")
@@ -822,6 +1018,7 @@ class ComplaintCase(models.Model):
         return True
 
     # Reply, callback, closure --------------------------------------------------------------
+    @transition
     def action_reply(self):
         """Tell the customer the result through the channel they used."""
         self._ensure_office()
@@ -836,7 +1033,8 @@ class ComplaintCase(models.Model):
                                 self.env._("Call the customer back (not the handler)"))
         return True
 
-    def action_callback(self, satisfaction, note="", problem_recurred=False):
+    @transition
+    def action_callback(self, satisfaction=None, note="", problem_recurred=False):
         """Record the callback. A dissatisfied customer sends the case round again."""
         self._ensure_state("replied")
         if satisfaction not in dict(self._fields["satisfaction"].selection):
@@ -871,7 +1069,8 @@ class ComplaintCase(models.Model):
             round=self.reopen_count + 1, note=note or ""))
         self._schedule_step(self._office_user(), self.env._("Dispatch again (reopened)"))
 
-    def action_close(self, criterion, evidence, improvement=""):
+    @transition
+    def action_close(self, criterion=None, evidence="", improvement=""):
         """Close by one of the three criteria, each with its evidence."""
         self._ensure_office()
         evidence = (evidence or "").strip()
@@ -901,8 +1100,9 @@ class ComplaintCase(models.Model):
     def _close(self, criterion, evidence, improvement=""):
         self.ensure_one()
         self._finish_open_assignments()
-        if self.validity == "malicious" and self.partner_id:
-            self.partner_id.sudo().complaint_malicious = True
+        partner = self._complainant_values()["partner"]
+        if self.validity == "malicious" and partner:
+            partner.complaint_malicious = True
         self.activity_unlink([STEP_ACTIVITY])
         self.write({
             "closure_criterion": criterion, "closure_evidence": evidence,
@@ -910,7 +1110,8 @@ class ComplaintCase(models.Model):
             "date_closed": fields.Datetime.now(), "state": "closed",
         })
 
-    def action_withdraw(self, reason):
+    @transition
+    def action_withdraw(self, reason=""):
         """The customer withdraws: the case ends that day, the withdrawal is recorded."""
         self._ensure_state(*OPEN_STATES)
         if not (reason or "").strip():
@@ -923,12 +1124,13 @@ class ComplaintCase(models.Model):
             case._send_notice("withdrawal", "addon_complaints.mail_template_complaint_withdrawal")
         return True
 
-    def action_notify_delay(self, reason, new_expected_date):
+    def action_notify_delay(self, reason="", new_expected_date=None):
         """Tell the customer in advance that the deadline will be missed, why, and when to
         expect the result; the notice is kept as proof."""
         self._ensure_state(*OPEN_STATES)
         if not (reason or "").strip() or not new_expected_date:
             raise UserError(self.env._("A delay notice gives the reason and the new expected date."))
+        new_expected_date = fields.Datetime.to_datetime(new_expected_date)
         for case in self:
             if new_expected_date <= fields.Datetime.now():
                 raise UserError(self.env._("The new expected date must be in the future."))
@@ -937,9 +1139,11 @@ class ComplaintCase(models.Model):
                 reason=reason, new_expected_date=new_expected_date)
         return True
 
+    @transition
     def action_declare_interest(self):
         """The current user declares an interest and steps aside from this case."""
         user = self.env.user
+        self.check_access("read")
         for case in self:
             values = {"interested_user_ids": [fields.Command.link(user.id)]}
             if case.handler_user_id == user:
@@ -949,8 +1153,100 @@ class ComplaintCase(models.Model):
             if "handler_user_id" in values:
                 manager = case.department_id.manager_id
                 case.sudo()._schedule_step(manager, self.env._("Assign another handler"))
-            case.message_post(body=self.env._("%s declared an interest and stepped aside.", user.name))
+            case.sudo().message_post(
+                body=self.env._("%s declared an interest and stepped aside.", user.name),
+                author_id=user.partner_id.id)
         return True
+
+    @transition
+    def action_record_interest(self, users=None):
+        """The complaint office records that other users have an interest in the case."""
+        self._ensure_office()
+        users = self._as_records("res.users", users)
+        if not users:
+            raise UserError(self.env._("Choose who has an interest in the case."))
+        self._ensure_state(*OPEN_STATES)
+        for case in self:
+            case.write({"interested_user_ids": [fields.Command.link(user.id) for user in users]})
+            case.message_post(body=self.env._("Interest recorded for %s.",
+                                              ", ".join(users.mapped("name"))))
+        return True
+
+    @transition
+    def action_assign_handler(self, user=None):
+        """The lead department's manager (or the office) gives the case to a handler of the
+        department."""
+        self._ensure_state("handling")
+        user = self._as_records("res.users", user)
+        if len(user) != 1:
+            raise UserError(self.env._("Choose one handler."))
+        for case in self:
+            managers = case.department_id._managers_up_the_tree()
+            if (self.env.user not in managers
+                    and not self.env.user.has_group("addon_complaints.group_complaint_office")):
+                raise AccessError(self.env._("Only the lead department's manager assigns the "
+                                             "handler of %(case)s.", case=case.name))
+            case._check_recusal(user, self.env._("handle"))
+            case.write({"handler_user_id": user.id})
+            case._schedule_step(user, self.env._("Handle and feed back"))
+        return True
+
+    def _rule_validity(self, validity):
+        self._ensure_office()
+        self._ensure_state("accepted", "dispatched", "handling", "feedback", "verified", "replied")
+        labels = dict(self._fields["validity"]._description_selection(self.env))
+        for case in self:
+            case.write({"validity": validity})
+            case.message_post(body=self.env._("Ruled %s by the complaint office.",
+                                              labels[validity]))
+        return True
+
+    @transition
+    def action_rule_valid(self):
+        return self._rule_validity("valid")
+
+    @transition
+    def action_rule_invalid(self):
+        """The customer's own cause or a misunderstanding: closable as ruled invalid."""
+        return self._rule_validity("invalid")
+
+    @transition
+    def action_rule_malicious(self):
+        """A malicious complaint: the complainant is flagged when the case closes."""
+        return self._rule_validity("malicious")
+
+    @transition
+    def action_mark_confidential(self):
+        """Only the complaint office will see who complained (whistle-blowing, reports)."""
+        return self._set_confidential(True)
+
+    @transition
+    def action_lift_confidential(self):
+        return self._set_confidential(False)
+
+    def _set_confidential(self, confidential):
+        self._ensure_office()
+        for case in self.filtered(lambda c: c.confidential != confidential):
+            case.write({"confidential": confidential})
+            case.message_post(body=self.env._("The complainant is now confidential.")
+                              if confidential else
+                              self.env._("The complainant is no longer confidential."))
+        return True
+
+    @api.model
+    def _as_records(self, model, value):
+        """``value`` as records of ``model``: records, an id, a list of ids or nothing (as
+        the external API passes them)."""
+        if isinstance(value, models.BaseModel):
+            if value._name != model:
+                raise UserError(self.env._("Expected %(model)s records.", model=model))
+            return value
+        if not value:
+            return self.env[model]
+        ids = [value] if isinstance(value, int) else value
+        if not isinstance(ids, (list, tuple)) or not all(isinstance(i, int) for i in ids):
+            raise UserError(self.env._("Expected %(model)s records.", model=model))
+        return self.env[model].browse(ids).exists()
 
     # Buttons that open dialogs ----------------------------------------------------------------
     def action_open_dispatch_wizard(self):
@@ -958,6 +1254,11 @@ class ComplaintCase(models.Model):
         return self.env["complaint.dispatch.wizard"]._open_for(
             self.env._("Dispatch %s", self.name), case_id=self.id,
             department_id=(self.department_id or self.proposed_department_id).id)
+
+    def action_open_assign_handler_wizard(self):
+        self.ensure_one()
+        return self.env["complaint.assign.handler.wizard"]._open_for(
+            self.env._("Assign the handler of %s", self.name), case_id=self.id)
 
     def action_open_not_accept_wizard(self):
         self.ensure_one()

@@ -251,6 +251,17 @@ class DeadlineRun:
 
 class ComplaintCase(models.Model):
     _inherit = "complaint.case"
+    _protected_fields = {
+        "sla_policy_id": "action_set_sla_policy",
+        "date_clock_restart": "action_record_new_facts",
+        "date_review_requested": "action_request_review",
+        "date_review_decided": "action_decide_review",
+        "review_note": "action_request_review, action_decide_review",
+        "deadline_overdue_done": "_cron_scan_deadlines",
+        "deadline_soon_done": "_cron_scan_deadlines",
+        "deadline_calendar_notified": "_cron_scan_deadlines",
+    }
+    _free_fields = {"pause_ids", "extension_ids", "accountability_ids"}
 
     date_deadline = fields.Datetime(string="Due", tracking=True, copy=False,
                                     compute="_compute_deadlines", store=True, index=True,
@@ -534,9 +545,16 @@ class ComplaintCase(models.Model):
             return
         self._check_handling_user()
 
-    def action_pause_clock(self, reason, note, evidence=False, evidence_name=False):
+    def action_pause_clock(self, reason=None, note="", evidence=False, evidence_name=False):
         """Stop the clock while the case waits on an appraisal, a test or a mediation."""
+        self._pause_clock(reason, note, evidence=evidence, evidence_name=evidence_name)
+        return True
+
+    def _pause_clock(self, reason, note, evidence=False, evidence_name=False):
+        """The pauses started (see ``action_pause_clock``)."""
         self._ensure_state(*OPEN_STATES)
+        if reason not in dict(self.env["complaint.deadline.pause"]._fields["reason"].selection):
+            raise UserError(self.env._("Say what the case is waiting for."))
         self._check_deadline_editor()
         if not (note or "").strip():
             raise UserError(self.env._("Say what the case is waiting for."))
@@ -555,9 +573,16 @@ class ComplaintCase(models.Model):
             case.pause_ids.filtered(lambda p: not p.date_end).action_resume()
         return True
 
-    def action_request_extension(self, reason, amount, stage="reply"):
+    def action_request_extension(self, reason="", amount=0.0, stage="reply"):
         """Ask the complaint office for more time on one stage."""
+        self._request_extension(reason, amount, stage=stage)
+        return True
+
+    def _request_extension(self, reason, amount, stage="reply"):
+        """The extensions requested (see ``action_request_extension``)."""
         self._ensure_state(*OPEN_STATES)
+        if stage not in dict(STAGES) or not isinstance(amount, (int, float)):
+            raise UserError(self.env._("Ask for some extra time."))
         self._check_deadline_editor()
         if not (reason or "").strip():
             raise UserError(self.env._("An extension request gives its reason."))
@@ -565,7 +590,7 @@ class ComplaintCase(models.Model):
             {"case_id": case.id, "stage": stage, "amount": amount, "reason": reason,
              "requested_by_id": self.env.user.id} for case in self]).sudo(False)
 
-    def action_record_new_facts(self, note):
+    def action_record_new_facts(self, note=""):
         """The complainant brought new facts: recorded, and the clock restarts if the policy
         says so."""
         self._ensure_state(*OPEN_STATES)
@@ -581,7 +606,7 @@ class ComplaintCase(models.Model):
                 case.message_post(body=self.env._("New facts: %s", note))
         return True
 
-    def action_request_review(self, note):
+    def action_request_review(self, note=""):
         """The complainant asks for a review (核查) of the result: its own clocked stage."""
         self._ensure_office()
         for case in self:
@@ -598,7 +623,7 @@ class ComplaintCase(models.Model):
             case.message_post(body=self.env._("Review requested: %s", note or ""))
         return True
 
-    def action_decide_review(self, decision):
+    def action_decide_review(self, decision=""):
         self._ensure_office()
         if not (decision or "").strip():
             raise UserError(self.env._("Record the review decision."))
@@ -608,6 +633,21 @@ class ComplaintCase(models.Model):
             case.sudo().write({"date_review_decided": fields.Datetime.now(),
                                "review_note": "\n".join(filter(None, [case.review_note, decision]))})
             case.message_post(body=self.env._("Review decided: %s", decision))
+        return True
+
+    def action_set_sla_policy(self, policy=None):
+        """The complaint office puts the case under another deadline policy of its company."""
+        self._ensure_office()
+        self._ensure_state(*OPEN_STATES)
+        policy = self._as_records("complaint.sla.policy", policy)
+        if len(policy) != 1:
+            raise UserError(self.env._("Choose one deadline policy."))
+        for case in self:
+            if policy.company_id and policy.company_id != case.company_id:
+                raise UserError(self.env._("The deadline policy belongs to another company."))
+            with self._guard_transition():
+                case.write({"sla_policy_id": policy.id})
+            case.message_post(body=self.env._("Deadline policy set to %s.", policy.name))
         return True
 
     # Buttons that open dialogs ----------------------------------------------------------------

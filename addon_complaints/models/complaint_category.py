@@ -34,3 +34,7 @@ class ComplaintCategory(models.Model):
     def _check_parent_id(self):
         if self._has_cycle():
             raise ValidationError(self.env._("A category cannot be its own ancestor."))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used_by_cases(self):
+        self.env["complaint.case"]._check_unreferenced(self)

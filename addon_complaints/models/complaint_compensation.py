@@ -4,13 +4,6 @@ from odoo.tools import format_amount
 
 APPROVAL_ACTIVITY = "addon_complaints.mail_activity_type_compensation_approval"
 FINANCE_GROUP = "addon_complaints.group_complaint_finance"
-# Set only by the approval steps (which run as superuser once they have checked who acts):
-# nobody writes them by hand, through the web client or the external API.
-PROTECTED_FIELDS = frozenset({
-    "state", "proposed_by_id", "submitted_by_id", "date_submitted", "date_approved",
-    "date_rejected", "date_paid", "paid_by_id", "payment_ref", "approval_round",
-    "current_line_id", "amount_approved", "approval_line_ids",
-})
 # A change to one of these on a submitted or approved proposal restarts the approval chain.
 RESTART_FIELDS = frozenset({"amount", "currency_id", "remedy_type_id", "date_proposal"})
 # Open cases on which compensation may be proposed.
@@ -28,9 +21,21 @@ class ComplaintCompensation(models.Model):
 
     _name = "complaint.compensation"
     _description = "Complaint Compensation Proposal"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "complaint.guard.mixin"]
     _order = "date_proposal desc, id desc"
     _check_company_auto = True
+    # Set only by the approval steps (which run as superuser once they have checked who
+    # acts); the amount in company currency that picks the tiers is computed.
+    _protected_fields = dict.fromkeys(
+        ("state", "submitted_by_id", "date_submitted", "approval_round", "current_line_id",
+         "approval_line_ids"), "action_submit") | dict.fromkeys(
+        ("date_approved", "date_rejected", "amount_approved"),
+        "action_approve, action_reject") | dict.fromkeys(
+        ("date_paid", "paid_by_id", "payment_ref"), "action_mark_paid") | {
+        "proposed_by_id": "create", "case_id": "create"}
+    _initial_fields = {"case_id"}
+    _free_fields = {"remedy_type_id", "currency_id", "amount", "date_proposal",
+                    "amount_claimed", "justification", "attachment_ids"}
     # Approvers only read proposals; they still discuss them in the chatter.
     _mail_post_access = "read"
 
@@ -159,9 +164,6 @@ class ComplaintCompensation(models.Model):
     # CRUD ------------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                self._check_protected_fields(vals)
         compensations = super().create(vals_list)
         for compensation in compensations:
             if compensation.case_id.state not in PROPOSAL_CASE_STATES:
@@ -172,13 +174,9 @@ class ComplaintCompensation(models.Model):
         return compensations
 
     def write(self, vals):
-        if not self.env.su:
-            self._check_protected_fields(vals)
-            if any(compensation.state == "paid" for compensation in self) and any(
-                    not fname.startswith(("message_", "activity_")) for fname in vals):
-                raise UserError(self.env._("Paid compensation is kept as it was paid."))
-            if "case_id" in vals and any(c.state != "draft" for c in self):
-                raise UserError(self.env._("A submitted proposal stays on its case."))
+        if not self.env.su and any(compensation.state == "paid" for compensation in self) and any(
+                not fname.startswith(("message_", "activity_")) for fname in vals):
+            raise UserError(self.env._("Paid compensation is kept as it was paid."))
         before = {}
         if RESTART_FIELDS & set(vals):
             before = {c.id: (c.amount, c.currency_id, c.remedy_type_id, c.date_proposal)
@@ -200,13 +198,6 @@ class ComplaintCompensation(models.Model):
         if any(compensation.state != "draft" or compensation.approval_line_ids
                for compensation in self):
             raise UserError(self.env._("Only a proposal that was never submitted can be deleted."))
-
-    def _check_protected_fields(self, vals):
-        protected = PROTECTED_FIELDS & set(vals)
-        if protected:
-            raise AccessError(self.env._(
-                "These fields are set by the approval steps, never by hand: %s",
-                ", ".join(sorted(protected))))
 
     def _attach_attachments(self):
         """Attachments uploaded on the form belong to the proposal (for access and chatter)."""
@@ -375,7 +366,7 @@ class ComplaintCompensation(models.Model):
             compensation._decide("approved", comment)
         return True
 
-    def action_reject(self, comment):
+    def action_reject(self, comment=""):
         """Reject with a reason: the proposal goes back to the proposer."""
         if not (comment or "").strip():
             raise UserError(self.env._("Say why the proposal is rejected."))
@@ -428,7 +419,7 @@ class ComplaintCompensation(models.Model):
                     summary=self.env._("Approve compensation of %s", compensation._format_amount()))
 
     # Payment -----------------------------------------------------------------------------------
-    def action_mark_paid(self, payment_ref, date_paid=None):
+    def action_mark_paid(self, payment_ref="", date_paid=None):
         """Finance records the payment of approved compensation."""
         if not self.env.user.has_group(FINANCE_GROUP):
             raise AccessError(self.env._("Only finance marks compensation as paid."))

@@ -9,10 +9,16 @@ class ComplaintDeadlinePause(models.Model):
 
     _name = "complaint.deadline.pause"
     _description = "Complaint Clock Pause"
+    _inherit = ["complaint.guard.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    # A pause is kept as it was recorded; only resuming it ends it.
+    _protected_fields = dict.fromkeys(
+        ("case_id", "reason", "note", "evidence", "evidence_name", "date_start", "user_id"),
+        "complaint.case.action_pause_clock") | dict.fromkeys(
+        ("date_end", "ended_by_id"), "action_resume")
 
-    case_id = fields.Many2one("complaint.case", required=True, ondelete="cascade", index=True,
+    case_id = fields.Many2one("complaint.case", required=True, ondelete="restrict", index=True,
                               check_company=True)
     company_id = fields.Many2one(related="case_id.company_id", store=True, index=True)
     reason = fields.Selection(

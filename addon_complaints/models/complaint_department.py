@@ -79,3 +79,7 @@ class ComplaintDepartment(models.Model):
         ancestors = self.browse(
             {int(part) for department in self for part in department.parent_path.split("/") if part})
         return ancestors.manager_id
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used_by_cases(self):
+        self.env["complaint.case"]._check_unreferenced(self)

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .complaint_guard_mixin import transition
+
 
 class ComplaintExtension(models.Model):
     """A request for more time on one stage of a case, with its reason; the complaint office
@@ -9,11 +11,16 @@ class ComplaintExtension(models.Model):
 
     _name = "complaint.extension"
     _description = "Complaint Deadline Extension"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "complaint.guard.mixin"]
     _order = "date_requested desc, id desc"
     _check_company_auto = True
+    _protected_fields = dict.fromkeys(
+        ("case_id", "stage", "amount", "line_id", "reason", "requested_by_id", "date_requested"),
+        "complaint.case.action_request_extension") | dict.fromkeys(
+        ("state", "decided_by_id", "date_decided", "decision_note", "new_due_date", "notice_id"),
+        "action_approve, action_refuse")
 
-    case_id = fields.Many2one("complaint.case", required=True, ondelete="cascade", index=True,
+    case_id = fields.Many2one("complaint.case", required=True, ondelete="restrict", index=True,
                               check_company=True)
     company_id = fields.Many2one(related="case_id.company_id", store=True, index=True)
     stage = fields.Selection(selection=lambda self: self.env["complaint.sla.policy.line"]
@@ -78,6 +85,7 @@ class ComplaintExtension(models.Model):
                     "%(ceiling)g.", stage=extension._stage_label(), total=total,
                     ceiling=line.ceiling))
 
+    @transition
     def action_approve(self):
         """The complaint office approves; the customer is told in advance with the new date."""
         self.env["complaint.case"]._ensure_office()
@@ -110,6 +118,7 @@ class ComplaintExtension(models.Model):
                 due=case._format_local_datetime(due)))
         return True
 
+    @transition
     def action_refuse(self, note=""):
         self.env["complaint.case"]._ensure_office()
         for extension in self:

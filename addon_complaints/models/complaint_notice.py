@@ -9,10 +9,16 @@ class ComplaintNotice(models.Model):
 
     _name = "complaint.notice"
     _description = "Notice to the Complainant"
+    _inherit = ["complaint.guard.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    # Proof of what the customer was told: written once by the step that told them.
+    _protected_fields = dict.fromkeys(
+        ("case_id", "notice_type", "date", "user_id", "channel_id", "recipient", "subject",
+         "content", "reason", "new_expected_date", "mail_message_id"),
+        "complaint.case._send_notice")
 
-    case_id = fields.Many2one("complaint.case", required=True, ondelete="cascade", index=True,
+    case_id = fields.Many2one("complaint.case", required=True, ondelete="restrict", index=True,
                               check_company=True)
     company_id = fields.Many2one(related="case_id.company_id", store=True)
     notice_type = fields.Selection(

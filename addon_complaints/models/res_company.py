@@ -18,6 +18,23 @@ class ResCompany(models.Model):
     complaint_sla_policy_id = fields.Many2one(
         "complaint.sla.policy", string="Default Deadline Policy",
         help="Applies to every case that no more specific deadline policy matches.")
+    complaint_triage_threshold = fields.Float(
+        string="Suggestion Threshold", default=0.6,
+        help="A suggested category or department at least this confident fills the field; "
+        "below it the three most likely are offered.")
+    complaint_triage_min_cases = fields.Integer(
+        string="Minimum History for Suggestions", default=200,
+        help="Closed cases needed before the add-on suggests a category or department.")
+    complaint_triage_use_confidential = fields.Boolean(
+        string="Learn from Confidential Cases",
+        help="Let the text of confidential cases train the suggestions.")
+    complaint_similar_window_days = fields.Integer(
+        string="Possible Repeats Window (days)", default=90,
+        help="Earlier cases received within this many days are searched for possible repeats.")
+    complaint_group_window_hours = fields.Integer(
+        string="Group Complaint Window (hours)", default=72,
+        help="Similar cases about the same target within this many hours count towards a "
+        "group complaint.")
 
     complaint_tz = fields.Char(
         string="Complaint Time Zone", compute="_compute_complaint_tz",

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResPartner(models.Model):
@@ -16,6 +16,10 @@ class ResPartner(models.Model):
             [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]))
         for partner in self:
             partner.complaint_case_count = counts.get(partner, 0)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_complainant(self):
+        self.env["complaint.case"]._check_unreferenced(self)
 
     def action_view_complaints(self):
         self.ensure_one()

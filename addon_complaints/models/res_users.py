@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResUsers(models.Model):
@@ -8,3 +8,7 @@ class ResUsers(models.Model):
         "complaint.department", "complaint_department_user_rel", "user_id", "department_id",
         string="Complaint Departments",
         help="Departments whose dispatched complaints this user handles.")
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_complaint_role(self):
+        self.env["complaint.case"]._check_unreferenced(self)

@@ -23,5 +23,8 @@ from . import test_deadline_extension
 from . import test_deadline_overdue
 from . import test_deadline_dialogs
 from . import test_deadline_recompute
+from . import test_guard
+from . import test_confidentiality
 from . import test_deadline_clock
 from . import test_deadline_outcomes
+from . import test_triage

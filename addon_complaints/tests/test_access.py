@@ -80,8 +80,8 @@ class TestAccess(ComplaintCase):
         self.assertFalse(as_handler["partner_phone"])
         self.assertFalse(as_handler["partner_id"])
         self.assertEqual(as_handler["subject"], case.subject)
-        as_office = case.with_user(self.office).read(fields_)[0]
-        self.assertEqual(as_office["partner_name"], "Zhang Wei")
+        as_office = case.with_user(self.office).confidential_identity_ids
+        self.assertEqual(as_office.partner_name, "Zhang Wei")
         via_api = self.env["complaint.case"].with_user(self.handler).search_read(
             [("id", "=", case.id)], ["partner_name"])
         self.assertFalse(via_api[0]["partner_name"])

@@ -41,7 +41,7 @@ class TestClosure(ComplaintCase):
         case = self.handling()
         with self.assertRaisesRegex(UserError, "invalid"):
             case.with_user(self.office).action_close("ruled_invalid", "Customer's own mistake.")
-        case.with_user(self.office).validity = "invalid"
+        case.with_user(self.office).action_rule_invalid()
         case.with_user(self.office).action_close("ruled_invalid", "Customer's own mistake.")
         self.assertEqual(case.state, "closed")
         self.assertTrue(all(a.state == "done" for a in case.assignment_ids))
@@ -59,7 +59,7 @@ class TestClosure(ComplaintCase):
 
     def test_malicious_complainant_is_flagged(self):
         case = self.handling()
-        case.with_user(self.office).validity = "malicious"
+        case.with_user(self.office).action_rule_malicious()
         case.with_user(self.office).action_close("ruled_invalid", "Fabricated receipts.")
         self.assertTrue(self.partner.complaint_malicious)
 

@@ -38,7 +38,7 @@ class TestHandlingSheetReport(ComplaintCompensationCase):
             self.assertIn(text, html)
 
     def test_confidential_complainant_is_not_printed_outside_the_office(self):
-        self.case.confidential = True
+        self.case.with_user(self.office).action_mark_confidential()
         html = self.env["ir.actions.report"].with_user(self.handler)._render_qweb_html(
             REPORT, self.case.ids)[0].decode()
         self.assertNotIn("张伟", html)

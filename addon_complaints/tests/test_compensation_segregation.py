@@ -71,9 +71,9 @@ class TestCompensationSegregation(ComplaintCompensationCase):
         compensation = self.submitted(3000)
         for values in ({"state": "approved"}, {"amount_approved": 3000},
                        {"current_line_id": False}, {"proposed_by_id": self.finance.id}):
-            with self.assertRaises(AccessError, msg=str(values)):
+            with self.assertRaises(UserError, msg=str(values)):
                 compensation.with_user(self.handler).write(values)
-        with self.assertRaises(AccessError):
+        with self.assertRaises(UserError):
             self.env["complaint.compensation"].with_user(self.handler).create({
                 "case_id": compensation.case_id.id, "remedy_type_id": self.remedy_cash.id,
                 "amount": 10, "state": "approved"})

@@ -10,7 +10,7 @@ class TestDeadlineClock(DeadlineCase):
     messages, the company's time zone, and years without a published calendar."""
 
     def pause(self, case, start, end):
-        pause = case.with_user(self.handler).action_pause_clock("appraisal", "Sent to the lab")
+        pause = case.with_user(self.handler)._pause_clock("appraisal", "Sent to the lab")
         pause.sudo().write({"date_start": start, "date_end": end})
         return pause
 
@@ -41,10 +41,10 @@ class TestDeadlineClock(DeadlineCase):
         case = self.handling(date_received=local(2026, 3, 14, 10))
         # Day 15 is Sunday 29 March: the limit ends on Monday 30.
         self.assertEqual(case.date_deadline, local(2026, 3, 30, 23, 59, 59))
-        first = case.with_user(self.handler).action_request_extension("Complex case", 15)
+        first = case.with_user(self.handler)._request_extension("Complex case", 15)
         first.with_user(self.office).action_approve()
         self.assertEqual(case.date_deadline, local(2026, 4, 13, 23, 59, 59), "day 30")
-        second = case.with_user(self.handler).action_request_extension("Appraisal", 30)
+        second = case.with_user(self.handler)._request_extension("Appraisal", 30)
         second.with_user(self.env.ref("base.user_admin")).action_approve()
         self.assertEqual(case.date_deadline, local(2026, 5, 13, 23, 59, 59), "day 60, the ceiling")
         self.assertEqual(second.new_due_date, case.date_deadline)
@@ -52,7 +52,7 @@ class TestDeadlineClock(DeadlineCase):
     def test_delay_notice_tells_the_new_date_and_the_reason(self):
         self.use_policy(self.policy_cbirc)
         case = self.handling(date_received=local(2026, 3, 14, 10))
-        extension = case.with_user(self.handler).action_request_extension(
+        extension = case.with_user(self.handler)._request_extension(
             "The bank's records are still awaited", 15)
         extension.with_user(self.office).action_approve()
         notice = extension.notice_id

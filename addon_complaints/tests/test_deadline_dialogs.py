@@ -45,7 +45,7 @@ class TestDeadlineDialogs(DeadlineCase):
     def test_extension_decision_dialog(self):
         self.use_policy(self.policy_securities)
         case = self.handling(date_received=local(2025, 3, 3, 10))
-        extension = case.with_user(self.handler).action_request_extension("Records", 5)
+        extension = case.with_user(self.handler)._request_extension("Records", 5)
         action = case.with_user(self.office).action_open_extension_decision_wizard()
         wizard = self.fill(action, self.office, {"decision": "approve"})
         self.assertEqual(wizard.extension_id, extension)
@@ -54,7 +54,7 @@ class TestDeadlineDialogs(DeadlineCase):
         self.assertEqual(extension.decided_by_id, self.office)
         self.assertEqual(case.date_deadline, local(2025, 3, 13, 18))
         self.assertFalse(case.has_requested_extension)
-        refused = case.with_user(self.handler).action_request_extension("More records", 1)
+        refused = case.with_user(self.handler)._request_extension("More records", 1)
         action = case.with_user(self.office).action_open_extension_decision_wizard()
         self.fill(action, self.office, {"decision": "refuse",
                                         "note": "The records are in"}).action_confirm()

@@ -13,7 +13,7 @@ class TestDeadlineExtension(DeadlineCase):
         self.use_policy(self.policy_securities)
         case = self.handling(date_received=local(2025, 3, 3, 10))
         self.assertEqual(case.date_deadline, local(2025, 3, 6, 18))
-        extension = case.with_user(self.handler).action_request_extension(
+        extension = case.with_user(self.handler)._request_extension(
             "Waiting for the exchange's records", 5)
         self.assertEqual(extension.state, "requested")
         self.assertEqual(case.date_deadline, local(2025, 3, 6, 18), "not before approval")
@@ -30,11 +30,11 @@ class TestDeadlineExtension(DeadlineCase):
         case = self.handling(date_received=local(2025, 3, 3, 10))
         with self.assertRaisesRegex(UserError, "ceiling"):
             case.with_user(self.handler).action_request_extension("Too long", 18)
-        first = case.with_user(self.handler).action_request_extension("Records", 12)
+        first = case.with_user(self.handler)._request_extension("Records", 12)
         first.with_user(self.office).action_approve()
         with self.assertRaisesRegex(UserError, "ceiling"):
             case.with_user(self.handler).action_request_extension("More", 6)
-        second = case.with_user(self.handler).action_request_extension("Last", 5)
+        second = case.with_user(self.handler)._request_extension("Last", 5)
         second.with_user(self.office).action_approve()
         self.assertEqual(sum(case._granted_extensions("reply").mapped("amount")) + 3, 20)
         with self.assertRaises(UserError):
@@ -43,10 +43,10 @@ class TestDeadlineExtension(DeadlineCase):
     def test_extension_count_and_senior_approval(self):
         self.use_policy(self.policy_cbirc)
         case = self.handling(date_received=local(2025, 3, 3, 10))
-        first = case.with_user(self.handler).action_request_extension("Complex case", 15)
+        first = case.with_user(self.handler)._request_extension("Complex case", 15)
         first.with_user(self.office).action_approve()
         self.assertEqual(case.date_deadline, local(2025, 4, 2, 23, 59, 59))
-        second = case.with_user(self.handler).action_request_extension("Needs appraisal", 30)
+        second = case.with_user(self.handler)._request_extension("Needs appraisal", 30)
         with self.assertRaises(AccessError):
             second.with_user(self.office).action_approve()
         second.with_user(self.env.ref("base.user_admin")).action_approve()
@@ -55,7 +55,7 @@ class TestDeadlineExtension(DeadlineCase):
 
     def test_requester_cannot_approve_and_a_handler_cannot_decide(self):
         case = self.handling()
-        extension = case.with_user(self.office).action_request_extension("Office asks", 1)
+        extension = case.with_user(self.office)._request_extension("Office asks", 1)
         with self.assertRaises(AccessError):
             extension.with_user(self.office).action_approve()
         with self.assertRaises(AccessError):

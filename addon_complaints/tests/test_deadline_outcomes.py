@@ -42,7 +42,7 @@ class TestDeadlineOutcomes(DeadlineCase):
         # extension or a pause moves the due date past it.
         case.sudo().write({"date_replied": local(2025, 3, 10, 12)})
         self.assertEqual(case.reply_outcome, "late")
-        extension = case.with_user(self.handler).action_request_extension("Records", 2)
+        extension = case.with_user(self.handler)._request_extension("Records", 2)
         extension.with_user(self.office).action_approve()
         self.assertEqual(case.date_reply_deadline, local(2025, 3, 10, 18))
         self.assertEqual(case.reply_outcome, "met")

@@ -91,7 +91,7 @@ class TestDeadlineOverdue(DeadlineCase):
         case.sudo().write({"date_received": fields.Datetime.now() - __import__("datetime").timedelta(days=10)})
         case.sudo().date_dispatched = fields.Datetime.now()
         self.assertEqual(case.deadline_status, "overdue")
-        extension = case.with_user(self.handler).action_request_extension("Exchange records", 15)
+        extension = case.with_user(self.handler)._request_extension("Exchange records", 15)
         extension.with_user(self.office).action_approve()
         self.env["complaint.case"]._cron_scan_deadlines()
         self.assertNotEqual(case.deadline_status, "overdue")

@@ -111,7 +111,7 @@ class TestDeadlinePolicy(DeadlineCase):
     def test_pause_moves_the_due_date(self):
         case = self.handling(date_received=local(2025, 3, 3, 10))
         self.assertEqual(case.date_deadline, local(2025, 3, 6, 18))
-        pause = case.with_user(self.handler).action_pause_clock("appraisal", "Sent to the lab")
+        pause = case.with_user(self.handler)._pause_clock("appraisal", "Sent to the lab")
         pause.sudo().write({"date_start": local(2025, 3, 4, 9), "date_end": local(2025, 3, 5, 18)})
         self.assertEqual(case.date_deadline, local(2025, 3, 10, 18), "two working days paused")
         self.assertTrue(case.pause_ids)

@@ -23,8 +23,9 @@ class TestRepeatAndLevel(ComplaintCase):
         self.assertEqual(len(original.sudo().repeat_ids), 2, "repeats from other clerks are linked too")
 
     def test_repeat_of_a_closed_matter_opens_a_linked_case(self):
-        original = self.register(validity="invalid")
+        original = self.register()
         original.action_accept()
+        original.with_user(self.office).action_rule_invalid()
         original.with_user(self.office).action_close("ruled_invalid", "Misunderstanding")
         repeat = self.register()
         self.assertEqual(repeat.state, "draft")

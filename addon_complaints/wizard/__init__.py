@@ -12,3 +12,4 @@ from . import complaint_extension_request_wizard
 from . import complaint_extension_decision_wizard
 from . import complaint_review_wizard
 from . import complaint_new_facts_wizard
+from . import complaint_assign_handler_wizard

@@ -180,7 +180,7 @@ def test_results_are_pushed_and_receipts_recorded(gateway, tmp_path, state):
             sync.run(binding)
             ref = p + "HL00000001"
             (case,) = gateway._call("complaint.case", "search_read", [("external_ref", "=", ref)], fields=["id"])
-            gateway._call("complaint.case", "write", [case["id"]], {"state": state})
+            drive_case(gateway, case["id"], state)
             sync.run(binding, pull=False)
         stage = {"feedback": "feedback", "replied": "reply"}[state]
         assert f"hotline:result:{ref}:{stage}" in portal.store.results
@@ -191,6 +191,38 @@ def test_results_are_pushed_and_receipts_recorded(gateway, tmp_path, state):
             ["external_receipt", "external_pushed_at"],
         )
         assert row["external_receipt"].startswith("RCPT-") and row["external_pushed_at"]
+
+
+def drive_case(gateway, case_id: int, state: str) -> None:
+    """Take a case through its steps to ``state`` ("feedback" or "replied"), the only way a
+    case moves: the test user (an administrator) acts as the complaint office and as the
+    department's manager; a handler of the department handles it."""
+    call = gateway._call
+    tag = uuid.uuid4().hex[:8]
+    uid = gateway._uid()
+    handler = call("res.users", "create", {
+        "name": f"Sync Handler {tag}", "login": f"sync_handler_{tag}",
+        "groups_id": [(4, call("ir.model.data", "check_object_reference",
+                               "addon_complaints", "group_complaint_handler")[1])]})
+    department = call("complaint.department", "create", {
+        "name": f"Sync Department {tag}", "manager_id": uid, "member_ids": [(6, 0, [uid, handler])]})
+    call("complaint.case", "write", [case_id], {
+        "readback_confirmed": True, "description": "Parcel late", "customer_demand": "Deliver",
+        "partner_phone": "13800000000"})
+    call("complaint.case", "action_accept", [case_id])
+    call("complaint.case", "action_dispatch", [case_id], department, assignee=handler)
+    orders = call("complaint.assignment", "search", [("case_id", "=", case_id)])
+    call("complaint.assignment", "action_accept", orders)
+    call("complaint.case", "write", [case_id], {
+        "facts": "Checked", "cause_type": "company", "handling_opinion": "Apologise",
+        "handling_hours": 1.0, "handling_process": "Called", "handling_result": "Delivered",
+        "handling_satisfaction": "satisfied"})
+    call("complaint.case", "action_submit_feedback", [case_id])
+    if state == "replied":
+        call("complaint.case", "action_sign_feedback", [case_id])
+        call("complaint.case", "action_verify", [case_id])
+        call("complaint.case", "write", [case_id], {"reply_text": "Delivered with apologies."})
+        call("complaint.case", "action_reply", [case_id])
 
 
 def _worker_config(tmp_path: Path, odoo_server, portal_url: str) -> Path:

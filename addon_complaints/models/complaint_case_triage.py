@@ -1,0 +1,316 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+from odoo import api, fields, models
+
+from ..tools.text_similarity import Evidence, jaccard, normalise_phone, normalise_target, rank_candidates
+from .complaint_case import GROUP_COMPLAINT_SIZE, OPEN_STATES
+
+TEXT_FIELDS = ("subject", "description", "customer_demand")
+# Cases "about the same event" for the group-complaint signal.
+GROUP_TEXT_SIMILARITY = 0.3
+MAX_CANDIDATES = 5
+
+
+class ComplaintCase(models.Model):
+    """Triage of complaint.case: a suggested category and department learned from the
+    company's closed cases, possible repeats, and the group-complaint signal."""
+
+    _inherit = "complaint.case"  # pylint: disable=consider-merging-classes-inherited
+
+    triage_category_id = fields.Many2one("complaint.category", string="Suggested Category",
+                                         readonly=True, copy=False)
+    triage_category_confidence = fields.Float(string="Category Confidence", readonly=True,
+                                              copy=False, digits=(3, 2))
+    triage_department_id = fields.Many2one("complaint.department", string="Suggested Department",
+                                           readonly=True, copy=False)
+    triage_department_confidence = fields.Float(string="Department Confidence", readonly=True,
+                                                copy=False, digits=(3, 2))
+    triage_prefilled = fields.Boolean(
+        string="Category Pre-filled", readonly=True, copy=False,
+        help="The suggestion was confident enough to fill the category at registration.")
+    triage_category_outcome = fields.Selection(
+        [("kept", "Suggested and kept"), ("changed", "Suggested, changed by the clerk"),
+         ("offered", "Offered, chosen by the clerk")],
+        compute="_compute_triage_category_outcome", store=True, tracking=True,
+        string="Category Suggestion")
+    triage_explanation = fields.Html(string="Why", readonly=True, copy=False, sanitize=True)
+    proposed_department_suggested = fields.Boolean(
+        compute="_compute_proposed_department_id",
+        help="The proposed department comes from the suggestion, no routing rule matched.")
+    partner_phone_normalized = fields.Char(
+        compute="_compute_partner_phone_normalized", store=True, index=True,
+        groups="addon_complaints.group_complaint_office")
+    # Decided at intake (clerk, office); handlers see the case without them.
+    repeat_candidate_ids = fields.One2many("complaint.repeat.candidate", "case_id",
+                                           string="Possible Repeats", copy=False,
+                                           groups="addon_complaints.group_complaint_intake")
+    group_complaint_size = fields.Integer(
+        readonly=True, copy=False,
+        help="Customers who complained about the same target with a similar text in the "
+        "group window (set by the group-complaint signal).")
+
+    # Computes -------------------------------------------------------------------------------
+    @api.depends("category_id", "triage_category_id", "triage_prefilled")
+    def _compute_triage_category_outcome(self):
+        for case in self:
+            if not case.triage_category_id or not case.category_id:
+                case.triage_category_outcome = False
+            elif case.triage_prefilled:
+                case.triage_category_outcome = (
+                    "kept" if case.category_id == case.triage_category_id else "changed")
+            else:
+                case.triage_category_outcome = "offered"
+
+    @api.depends("partner_phone")
+    def _compute_partner_phone_normalized(self):
+        for case in self:
+            case.partner_phone_normalized = normalise_phone(case.partner_phone) or False
+
+    @api.depends("category_id", "channel_id", "subject", "description", "customer_demand",
+                 "company_id", "triage_department_id", "triage_department_confidence")
+    def _compute_proposed_department_id(self):
+        """The company's routing rules first; where none matches, a confident suggestion."""
+        res = super()._compute_proposed_department_id()
+        for case in self:
+            suggested = (not case.proposed_department_id and case.triage_department_id
+                         and case.triage_department_confidence
+                         >= case.company_id.complaint_triage_threshold)
+            case.proposed_department_suggested = bool(suggested)
+            if suggested:
+                case.proposed_department_id = case.triage_department_id
+        return res
+
+    @api.depends("repeat_count", "channel_id.is_regulator", "channel_id.is_public_exposure",
+                 "affected_count", "group_complaint_size")
+    def _compute_level(self):
+        res = super()._compute_level()
+        for case in self:
+            if case.group_complaint_size >= GROUP_COMPLAINT_SIZE:
+                case.level = "crisis"
+        return res
+
+    # Suggestions ----------------------------------------------------------------------------
+    def _triage_text(self):
+        self.ensure_one()
+        return " ".join(filter(None, (self[f] for f in TEXT_FIELDS)))
+
+    @api.model
+    def _triage_values(self, company, text, category_id=False):
+        """The suggestion fields for ``text``, and the category to fill when the clerk has
+        not chosen one and the suggestion is confident enough."""
+        found = self.env["complaint.triage.model"]._suggest(company, text)
+        threshold = company.complaint_triage_threshold
+        values = {"triage_category_id": False, "triage_category_confidence": 0.0,
+                  "triage_department_id": False, "triage_department_confidence": 0.0,
+                  "triage_prefilled": False, "triage_explanation": False}
+        parts = []
+        for target, comodel in (("category", "complaint.category"),
+                                ("department", "complaint.department")):
+            suggestion, record = found.get(target, (None, None))
+            if record is None:
+                continue
+            if record.state != "ready":
+                parts.append(Markup("<p>%s</p>") % record.note)
+                continue
+            if suggestion is None:
+                continue
+            ranking = [(self.env[comodel].sudo().browse(label).exists(), confidence)
+                       for label, confidence in suggestion.ranking]
+            ranking = [(label, confidence) for label, confidence in ranking if label]
+            if not ranking:
+                continue
+            best, confidence = ranking[0]
+            values[f"triage_{target}_id"] = best.id
+            values[f"triage_{target}_confidence"] = confidence
+            parts.append(self._triage_explain(target, ranking, suggestion.reasons, confidence >= threshold))
+            if target == "category" and confidence >= threshold:
+                values["triage_prefilled"] = True
+                if not category_id:
+                    values["category_id"] = best.id
+        reasons = sorted({r for part in found.values() if part[0] for r in part[0].reasons},
+                         key=len, reverse=True)
+        if parts:
+            values["triage_explanation"] = Markup("").join(parts) + self._triage_highlight(text, reasons)
+        return values
+
+    @api.model
+    def _triage_explain(self, target, ranking, reasons, confident):
+        label = self.env._("Category") if target == "category" else self.env._("Department")
+        words = Markup(" ").join(Markup("<mark>%s</mark>") % r for r in reasons)
+        best, confidence = ranking[0]
+        if confident:
+            head = self.env._("%(what)s suggested: %(name)s (%(percent)s%%)", what=label,
+                              name=best.display_name, percent=round(confidence * 100))
+        else:
+            head = self.env._("%(what)s, most likely: %(options)s", what=label, options=", ".join(
+                f"{option.display_name} ({round(p * 100)}%)" for option, p in ranking[:3]))
+        return Markup("<p><b>%s</b> — %s %s</p>") % (head, self.env._("because of:"), words)
+
+    @api.model
+    def _triage_highlight(self, text, reasons):
+        """The text with the n-grams that weighed most marked."""
+        if not reasons:
+            return Markup("")
+        out, position, lowered = [], 0, text.lower()
+        while position < len(text):
+            match = next((r for r in reasons if lowered.startswith(r, position)), None)
+            if match:
+                out.append(Markup("<mark>%s</mark>") % text[position:position + len(match)])
+                position += len(match)
+            else:
+                out.append(escape(text[position]))
+                position += 1
+        return Markup("<blockquote>%s</blockquote>") % Markup("").join(out)
+
+    @api.onchange("subject", "description", "customer_demand")
+    def _onchange_triage_text(self):
+        """Suggest while the clerk types; fill the category only if they have not chosen one
+        (or it is still the previous suggestion)."""
+        for case in self:
+            company = case.company_id or self.env.company
+            chosen = case.category_id if case.category_id != case.triage_category_id else False
+            values = self._triage_values(company, case._triage_text(), chosen and chosen.id)
+            if not chosen and "category_id" not in values and case.triage_prefilled:
+                values["category_id"] = False
+            case.update(values)
+
+    @api.model
+    def _triage_prepare_vals(self, vals_list):
+        """Suggestions for cases created without the form (portal, e-mail, worker import)
+        and for those from the form: the server scores the text again, so what is stored is
+        what the model said, whatever the client sent."""
+        for vals in vals_list:
+            text = " ".join(filter(None, (vals.get(f) for f in TEXT_FIELDS)))
+            if not text.strip():
+                continue
+            company = self.env["res.company"].browse(vals.get("company_id") or self.env.company.id)
+            vals.update(self._triage_values(company, text, vals.get("category_id")))
+
+    # CRUD -------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._triage_prepare_vals(vals_list)
+        cases = super().create(vals_list)
+        self.env["complaint.case.text.band"]._index_cases(cases)
+        cases._list_possible_repeats()
+        cases._signal_group_complaints()
+        return cases
+
+    def write(self, vals):
+        res = super().write(vals)
+        if any(f in vals for f in TEXT_FIELDS + ("date_received",)):
+            self.env["complaint.case.text.band"]._index_cases(self)
+        return res
+
+    def action_find_possible_repeats(self):
+        """Look again after the text changed (whoever may edit the case)."""
+        self.check_access("write")
+        self._list_possible_repeats()
+        return True
+
+    # Possible repeats -----------------------------------------------------------------------
+    def _list_possible_repeats(self):
+        """List, for each case, the earlier cases that may be the same matter: a similar
+        text (MinHash bands), the same normalised phone or ID number, the same store,
+        product or employee, within the company's window. Ranked; nothing is linked."""
+        # Repeats are looked for across the whole company, as the existing repeat rule does:
+        # a clerk sees only their own cases, the search must not be limited to them.
+        Cases = self.env["complaint.case"].sudo()
+        Candidate = self.env["complaint.repeat.candidate"].sudo()
+        Band = self.env["complaint.case.text.band"]
+        for case in self.sudo():
+            if case.state == "merged":
+                continue
+            since = case.date_received - timedelta(days=case.company_id.complaint_similar_window_days or 90)
+            found = defaultdict(dict)
+            for other_id, _shared in Band._cases_sharing_bands(case, since):
+                found[other_id]["text"] = True
+            base = [("company_id", "=", case.company_id.id), ("id", "!=", case.id),
+                    ("date_received", ">=", since), ("date_received", "<=", case.date_received)]
+            if case.partner_phone_normalized:
+                for other in Cases.search(base + [("partner_phone_normalized", "=", case.partner_phone_normalized)],
+                                         limit=20):
+                    found[other.id]["same_phone"] = True
+            if case.partner_id_number:
+                for other in Cases.search(base + [("partner_id_number", "=ilike", case.partner_id_number.strip())],
+                                         limit=20):
+                    found[other.id]["same_id_number"] = True
+            for other in Cases.search(base + case._same_target_domain(), limit=50):
+                found[other.id]["same_target"] = True
+            exclude = {case.repeat_of_id.id} | set(case.repeat_candidate_ids.candidate_id.ids)
+            others = Cases.browse([i for i in found if i not in exclude]).filtered(
+                lambda c: c.state not in ("merged", "not_accepted"))
+            ranked = rank_candidates(case._triage_text(), [
+                Evidence(other.id, other._triage_text(), **{
+                    flag: bool(found[other.id].get(flag))
+                    for flag in ("same_phone", "same_id_number", "same_target")})
+                for other in others], limit=MAX_CANDIDATES)
+            Candidate.create([{
+                "case_id": case.id, "candidate_id": c.key, "score": c.score,
+                "text_similarity": c.text_similarity, "same_phone": c.same_phone,
+                "same_id_number": c.same_id_number, "same_target": c.same_target,
+            } for c in ranked])
+
+    def _same_target_domain(self):
+        """Cases about the same store, product or employee (an impossible domain if none)."""
+        self.ensure_one()
+        parts = []
+        if self.respondent_user_id:
+            parts.append([("respondent_user_id", "=", self.respondent_user_id.id)])
+        for fname in ("respondent", "location", "product_info"):
+            if normalise_target(self[fname]):
+                parts.append([(fname, "=", self[fname])])
+        if not parts:
+            return [("id", "=", False)]
+        domain = parts[0]
+        for part in parts[1:]:
+            domain = ["|"] + domain + part
+        return domain
+
+    # Group complaints -----------------------------------------------------------------------
+    def _signal_group_complaints(self):
+        """Many customers complaining about the same target with a similar text within the
+        company's group window is a group complaint (domain rule: ten or more customers,
+        same event, close in time): its open cases become crisis and the office is told."""
+        Cases = self.env["complaint.case"].sudo()
+        for case in self.sudo():
+            if case.state not in OPEN_STATES:
+                continue
+            target = case._same_target_domain()
+            if target == [("id", "=", False)]:
+                continue
+            hours = case.company_id.complaint_group_window_hours or 72
+            peers = Cases.search([
+                ("company_id", "=", case.company_id.id), ("id", "!=", case.id),
+                ("date_received", ">=", case.date_received - timedelta(hours=hours)),
+                ("date_received", "<=", case.date_received + timedelta(hours=hours)),
+                ("state", "not in", ("not_accepted", "merged")),
+            ] + target)
+            text = case._triage_text()
+            event = case | peers.filtered(
+                lambda p, text=text: jaccard(text, p._triage_text()) >= GROUP_TEXT_SIMILARITY)
+            customers = {c.partner_id.id or c.partner_phone_normalized or f"case-{c.id}" for c in event}
+            size = max(len(customers), sum(c.affected_count for c in event) if len(event) > 1 else 0)
+            if size < GROUP_COMPLAINT_SIZE:
+                continue
+            open_cases = event.filtered(lambda c: c.state in OPEN_STATES)
+            newly = open_cases.filtered(lambda c: c.group_complaint_size < GROUP_COMPLAINT_SIZE)
+            open_cases.write({"group_complaint_size": size})
+            if newly:
+                case._notify_group_complaint(open_cases, size)
+
+    def _notify_group_complaint(self, cases, size):
+        self.ensure_one()
+        office = self._complaint_office()
+        user = self._office_user(office)
+        body = self.env._(
+            "Group complaint: %(count)s customers about the same target with similar complaints "
+            "(%(refs)s). The cases are raised to crisis level.",
+            count=size, refs=", ".join(cases.mapped("name")))
+        self.message_post(body=body, partner_ids=(office.member_ids | user).partner_id.ids,
+                          message_type="comment", subtype_xmlid="mail.mt_comment")
+        if user:
+            self.activity_schedule("mail.mail_activity_data_todo", user_id=user.id,
+                                   summary=self.env._("Group complaint"), note=body)
