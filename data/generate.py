@@ -158,11 +158,19 @@ def generate(cases: int = 4000, seed: int = 20260930, start: str = "2023-01-01",
     df["repeat_of_id"] = None
     df["repeat_count"] = 1
     idx = np.flatnonzero(repeat)
-    back = np.maximum(idx - rng.integers(1, max(2, n // 300), len(idx)), 0)
-    ok = back < idx
+    # The earlier case is one of the same company: a complainant repeats to the company
+    # they complained to, and the reference prefix stays the company's.
+    steps = rng.integers(1, max(2, n // 300), len(idx))
+    back = np.full(len(idx), -1)
+    for c in range(len(companies)):
+        own = np.flatnonzero(comp_idx == c)
+        mine = comp_idx[idx] == c
+        pos = np.searchsorted(own, idx[mine]) - steps[mine]
+        back[mine] = np.where(pos >= 0, own[np.maximum(pos, 0)], -1)
+    ok = back >= 0
     idx, back = idx[ok], back[ok]
     df.loc[idx, "repeat_of_id"] = df["name"].to_numpy()[back]
-    for col in ("company_id", "category_id", "department_id", "location", "partner_name",
+    for col in ("category_id", "department_id", "location", "partner_name",
                 "partner_phone", "partner_address"):
         df.loc[idx, col] = df[col].to_numpy()[back]
     df.loc[idx, "repeat_count"] = np.where(rng.random(len(idx)) < 0.75, 2, 3)

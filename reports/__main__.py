@@ -16,7 +16,7 @@ from reports.odoo_source import OdooConfig
 log = logging.getLogger("reports")
 
 DESCRIPTION = """\
-Build the quarterly complaint documents (domain.md §8) for each company in the input:
+Build the quarterly complaint documents for each company in the input:
 
   季度客户意见汇总表  quarterly summary table        (counts, compensation, data issues)
   客户投诉情况通报    complaint bulletin              (KPIs vs previous quarter and last year,
@@ -44,7 +44,15 @@ examples:
   python -m reports quarterly --period 2026Q3 --source export.csv --mapping data/mappings/legacy_hotline.toml --out out
   python -m reports quarterly --period 2025 --source odoo --out out      (yearly report)
 
-exit status: 0 done, 2 bad arguments or input, 3 Odoo not configured or unreachable."""
+coverage:
+  every title row states what the data cover: from the company's first case to the
+  extraction moment (--as-of, else the latest timestamp of a file, now for Odoo). A period
+  the data do not cover (no case before its end, or read before its last day) is refused;
+  --allow-empty builds the workbooks anyway, saying so in every title row, and writes no
+  regulator_summary.json.
+
+exit status: 0 done, 2 bad arguments, unusable input (one line naming the file, the column
+and the reason) or a period the data do not cover, 3 Odoo not configured or unreachable."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default %(default)s)")
     q.add_argument("--register-engine", choices=["stream", "openpyxl"], default="stream",
                    help="case register writer (default stream; openpyxl is slower)")
+    q.add_argument("--allow-empty", action="store_true",
+                   help="build the workbooks even when the data do not cover the period "
+                        "(their title row says so; no regulator_summary.json is written)")
     q.add_argument("--no-progress", action="store_true", help="no progress bar")
     q.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return ap
@@ -108,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
                             feedback_working_days=args.feedback_days)
     options = pipeline.RunOptions(policy=policy, company=args.company,
                                   register_engine=args.register_engine,
-                                  progress=not args.no_progress)
+                                  progress=not args.no_progress,
+                                  allow_empty=args.allow_empty)
     log.info("%d cases, %d compensations read from %s; %d input problem(s)",
              len(data.cases), len(data.compensations), data.source, len(data.issues))
     try:
@@ -117,8 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         log.error("%s", exc)
         return 2
     for o in outputs:
-        log.info("%s: %d cases received in %s", o.company, o.summary["counts"]["received"],
-                 period.code)
+        if o.summary is not None:
+            log.info("%s: %d cases received in %s", o.company,
+                     o.summary["counts"]["received"], period.code)
     log.info("written to %s", (args.out / period.code).resolve())
     return 0
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from reports import metrics
+from reports.coverage import Coverage
 from reports.normalize import DataIssue
 from reports.period import Period
 
@@ -25,6 +26,12 @@ class CompanyFigures:
     last_year: pd.DataFrame  # received in the same period a year before
     kpis: dict[str, dict[str, metrics.Kpi]]  # "current" / "previous" / "last_year"
     issues: list[DataIssue] = field(default_factory=list)
+    coverage: Coverage | None = None  # what the company's data cover (title rows)
+
+    @property
+    def uncovered(self) -> str | None:
+        """Why the data do not cover the period (built anyway with --allow-empty)."""
+        return self.coverage.problem(self.period) if self.coverage else None
 
     @property
     def periods(self) -> dict[str, Period]:
@@ -36,6 +43,7 @@ def compute(company: str, cases: pd.DataFrame, comps: pd.DataFrame, period: Peri
             as_of: pd.Timestamp, source: str, policy: metrics.Policy,
             issues: list[DataIssue] | None = None) -> CompanyFigures:
     """``cases`` and ``comps`` of this company only."""
+    coverage = Coverage.of(cases, as_of)
     cases = metrics.countable(cases)
     prev, ly = period.previous(), period.same_last_year()
     return CompanyFigures(
@@ -46,5 +54,5 @@ def compute(company: str, cases: pd.DataFrame, comps: pd.DataFrame, period: Peri
         kpis={"current": metrics.kpis(cases, period, as_of, policy),
               "previous": metrics.kpis(cases, prev, as_of, policy),
               "last_year": metrics.kpis(cases, ly, as_of, policy)},
-        issues=list(issues or []),
+        issues=list(issues or []), coverage=coverage,
     )

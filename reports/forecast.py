@@ -8,10 +8,14 @@ Daily: recent level × working-day factor — the mean of the last 28 days, time
 working-day to average volume (or non-working-day), from the last 16 weeks and the company
 calendar, so a make-up Saturday counts as a working day.
 
+Both start at the company's first case and stop where the data stop (the extraction
+moment): a day or month before the first case, or after the extraction, is not observed and
+is never counted as zero.
+
 Intervals come from the back-test: each model is refitted at rolling origins inside the
 history and its log errors at each horizon give σ; the interval is forecast × exp(±z·σ),
-widened to at least the Poisson spread. The error (MAPE, MAE) of the same back-test is
-printed in the sheet.
+widened to at least the Poisson spread and never wider than Chebyshev's bound on the spread
+actually observed. The error (MAPE, MAE) of the same back-test is printed in the sheet.
 """
 
 from __future__ import annotations
@@ -41,22 +45,59 @@ class Forecast:
     backtest: dict[str, Backtest]  # per horizon label
 
 
-def _interval(point: float, sigma: float) -> tuple[float, float, float, float]:
-    # Poisson floor: even a perfect model cannot beat counting noise.
-    s = max(sigma, 1.0 / np.sqrt(max(point, 1.0)))
-    return (point * np.exp(-Z80 * s), point * np.exp(Z80 * s),
-            point * np.exp(-Z95 * s), point * np.exp(Z95 * s))
+# Chebyshev: whatever the distribution, at most 1/k² of it lies beyond k standard
+# deviations, so k = 1/√(1 − coverage) bounds an interval without any model.
+K80, K95 = np.sqrt(1 / 0.2), np.sqrt(1 / 0.05)
+SEASONAL_MONTHS = 24  # the seasonal model needs two complete years
+
+
+def observed_spread(totals: np.ndarray) -> float:
+    """The spread of what was observed: standard deviation of the totals plus the Poisson
+    variance of their mean (a perfectly steady count still varies by counting noise)."""
+    t = np.asarray(totals, float)
+    if len(t) == 0:
+        return 0.0
+    var = float(np.var(t, ddof=1)) if len(t) > 1 else 0.0
+    return float(np.sqrt(var + max(float(t.mean()), 0.0)))
+
+
+def _interval(point: float, sigma: float,
+              spread: float | None = None) -> tuple[float, float, float, float]:
+    """(lo80, hi80, lo95, hi95): forecast × exp(±z·σ), σ at least the Poisson spread; never
+    further from the forecast than Chebyshev's bound on the observed ``spread`` allows, so a
+    back-test thrown by a burst cannot claim an interval the history never showed."""
+    s = max(sigma, 1.0 / np.sqrt(max(point, 1.0)))  # counting noise
+    lo80, hi80 = point * np.exp(-Z80 * s), point * np.exp(Z80 * s)
+    lo95, hi95 = point * np.exp(-Z95 * s), point * np.exp(Z95 * s)
+    if spread is not None:
+        lo80, hi80 = max(lo80, point - K80 * spread), min(hi80, point + K80 * spread)
+        lo95, hi95 = max(lo95, point - K95 * spread), min(hi95, point + K95 * spread)
+    return lo80, hi80, lo95, hi95
 
 
 def _monthly_point(history: np.ndarray, h: int) -> float:
-    """Forecast h months after the end of ``history`` (h ≥ 1)."""
+    """Forecast h months after the end of ``history`` (h ≥ 1); see monthly_method."""
     n = len(history)
-    if n >= 24 and h <= 12:
+    if n >= SEASONAL_MONTHS and h <= 12:
         last, before = history[-12:].sum(), history[-24:-12].sum()
         growth = last / before if before > 0 else 1.0
         return float(history[n - 12 + h - 1] * growth)
     tail = history[-3:] if n else np.array([0.0])
     return float(tail.mean())
+
+
+def monthly_method(months: int, since: str = "") -> str:
+    """The method _monthly_point uses on ``months`` complete months of history."""
+    if months >= SEASONAL_MONTHS:
+        return "同比季节模型 Seasonal naive × year-on-year growth"
+    if months == 0:
+        return "无完整月份，无法预测 No complete month of history: no forecast"
+    k = min(months, 3)
+    since_zh, since_en = (f"，自{since}起", f" since {since}") if since else ("", "")
+    return (f"近{k}月均值 Mean of the last {k} month{'s' if k > 1 else ''} "
+            f"(历史仅{months}个完整月{since_zh}，不足{SEASONAL_MONTHS}个月 {months} complete "
+            f"month{'s' if months > 1 else ''} of history{since_en}, fewer than "
+            f"{SEASONAL_MONTHS})")
 
 
 def _errors(actual: list[float], pred: list[float]) -> Backtest:
@@ -70,9 +111,18 @@ def _errors(actual: list[float], pred: list[float]) -> Backtest:
     return Backtest(len(a), mape, float(np.mean(np.abs(a - p))), sigma)
 
 
-def monthly(series: pd.Series, horizon: int = 3, backtest_origins: int = 12) -> Forecast:
-    """``series``: counts per month (PeriodIndex), ending with the last full month."""
+def monthly(series: pd.Series, horizon: int = 3, backtest_origins: int = 12,
+            last: pd.Period | None = None) -> Forecast:
+    """``series``: counts per month (PeriodIndex) from the first complete month observed to
+    the last complete one (``last`` when the series is empty)."""
     y = series.to_numpy(float)
+    if len(y) == 0:
+        last = last if last is not None else pd.Period(pd.Timestamp.now(), "M")
+        table = pd.DataFrame([(str(last + h), None, None, None, None, None)
+                              for h in range(1, horizon + 1)],
+                             columns=["label", "forecast", "lo80", "hi80", "lo95", "hi95"])
+        return Forecast(monthly_method(0), table,
+                        {f"{h}M": _errors([], []) for h in range(1, horizon + 1)})
     bt: dict[str, Backtest] = {}
     for h in range(1, horizon + 1):
         actual, pred = [], []
@@ -83,79 +133,118 @@ def monthly(series: pd.Series, horizon: int = 3, backtest_origins: int = 12) -> 
             actual.append(y[origin + h - 1])
         bt[f"{h}M"] = _errors(actual, pred)
     rows = []
-    last = series.index[-1] if len(series) else pd.Period(pd.Timestamp.now(), "M")
+    last = series.index[-1]
+    spread = observed_spread(y)
     for h in range(1, horizon + 1):
         point = _monthly_point(y, h)
-        rows.append((str(last + h), point, *_interval(point, bt[f"{h}M"].sigma)))
-    method = ("同比季节模型 Seasonal naive × year-on-year growth" if len(y) >= 24 else
-              "近三月均值 Mean of last 3 months (history shorter than 24 months)")
+        rows.append((str(last + h), point, *_interval(point, bt[f"{h}M"].sigma, spread)))
+    method = monthly_method(len(y), str(series.index[0]))
     table = pd.DataFrame(rows, columns=["label", "forecast", "lo80", "hi80", "lo95", "hi95"])
     return Forecast(method, table, bt)
 
 
+LEVEL_DAYS, FACTOR_DAYS, MIN_BACKTEST_DAYS = 28, 112, 56
+
+
 def _daily_point(counts: np.ndarray, work: np.ndarray, future_work: np.ndarray) -> np.ndarray:
-    recent = counts[-28:]
+    recent = counts[-LEVEL_DAYS:]
     level = recent.mean() if len(recent) else 0.0
-    window_c, window_w = counts[-112:], work[-len(counts[-112:]):]
+    window_c, window_w = counts[-FACTOR_DAYS:], work[-len(counts[-FACTOR_DAYS:]):]
     mean = window_c.mean() if len(window_c) else 0.0
     f_work = window_c[window_w].mean() / mean if mean and window_w.any() else 1.0
     f_off = window_c[~window_w].mean() / mean if mean and (~window_w).any() else 1.0
     # Normalise so the factors average to one over the level window.
-    recent_w = work[-28:]
+    recent_w = work[-LEVEL_DAYS:]
     norm = (f_work * recent_w.sum() + f_off * (~recent_w).sum()) / max(len(recent_w), 1)
     norm = norm or 1.0
     return level * np.where(future_work, f_work, f_off) / norm
 
 
-DAILY_HORIZONS = {"2D": 2, "1W": 7, "1M": 30}
+def daily_horizons(first: pd.Timestamp) -> dict[str, int]:
+    """Days in each horizon from ``first``: 2 days, a week, and the calendar month (1 Oct →
+    31 Oct is 31 days; 15 Feb → 14 Mar is 28)."""
+    month = (first + pd.DateOffset(months=1) - first).days
+    return {"2D": 2, "1W": 7, "1M": month}
+
+
+def _window_totals(counts: np.ndarray, h: int) -> np.ndarray:
+    """Totals of every h consecutive days observed (fewer days than h: their total scaled
+    to h days)."""
+    if len(counts) == 0:
+        return np.array([])
+    if len(counts) < h:
+        return np.array([counts.mean() * h])
+    c = np.concatenate([[0.0], np.cumsum(counts)])
+    return c[h:] - c[:-h]
 
 
 def daily(series: pd.Series, calendar: WorkCalendar, backtest_origins: int = 12,
-          step: int = 7) -> tuple[Forecast, pd.DataFrame]:
-    """``series``: counts per day (DatetimeIndex, zeros kept) up to the last full day.
+          step: int = 7, start: pd.Timestamp | None = None) -> tuple[Forecast, pd.DataFrame]:
+    """``series``: counts per day (DatetimeIndex, zeros kept) from the first day observed to
+    the last one (``start``: the first day ahead, when the series is empty).
 
-    Returns the horizon totals (2 days, 1 week, 1 month) and the day-by-day forecast."""
+    Returns the horizon totals (2 days, 1 week, the calendar month) and the day-by-day
+    forecast of that month."""
     counts = series.to_numpy(float)
     days = series.index
     work = np.array([calendar.is_workday(d.date()) for d in days], bool)
-    horizon = max(DAILY_HORIZONS.values())
-    future = pd.date_range(days[-1] + pd.Timedelta(days=1), periods=horizon, freq="D") \
-        if len(days) else pd.DatetimeIndex([])
+    first = days[-1] + pd.Timedelta(days=1) if len(days) else pd.Timestamp(start).normalize()
+    horizons = daily_horizons(first)
+    horizon = max(horizons.values())
+    future = pd.date_range(first, periods=horizon, freq="D")
     # The days ahead may lie in a year whose holidays are not published yet: the forecast
     # then assumes Monday to Friday for them and says so in its method.
     fwork = np.array([calendar.is_workday_or_weekday(d.date()) for d in future], bool)
     assumed = [d.date() for d in future if not calendar.knows(d.date())]
     bt: dict[str, Backtest] = {}
-    per_day_sigma = []
-    for label, h in DAILY_HORIZONS.items():
+    for label, h in horizons.items():
         actual, pred = [], []
         for k in range(backtest_origins):
             origin = len(counts) - h - k * step
-            if origin < 56:
+            if origin < MIN_BACKTEST_DAYS:
                 break
             p = _daily_point(counts[:origin], work[:origin], work[origin:origin + h])
             pred.append(p.sum())
             actual.append(counts[origin:origin + h].sum())
         bt[label] = _errors(actual, pred)
-        per_day_sigma.append(bt[label].sigma)
-    point = _daily_point(counts, work, fwork) if len(counts) else np.zeros(horizon)
+    point = _daily_point(counts, work, fwork) if len(counts) else None
     rows = []
-    for label, h in DAILY_HORIZONS.items():
+    for label, h in horizons.items():
+        name = f"{label} ({future[0].date()}–{future[h - 1].date()})"
+        if point is None:
+            rows.append((name, None, None, None, None, None))
+            continue
         total = float(point[:h].sum())
-        rows.append((f"{label} ({future[0].date()}–{future[h - 1].date()})" if len(future)
-                     else label, total, *_interval(total, bt[label].sigma)))
+        spread = observed_spread(_window_totals(counts, h))
+        rows.append((name, total, *_interval(total, bt[label].sigma, spread)))
     table = pd.DataFrame(rows, columns=["label", "forecast", "lo80", "hi80", "lo95", "hi95"])
-    day_sigma = bt["2D"].sigma
-    day_rows = [(d.date(), bool(w), float(p), *_interval(float(p), day_sigma))
-                for d, w, p in zip(future, fwork, point, strict=True)]
+    day_sigma, day_spread = bt["2D"].sigma, observed_spread(counts)
+    if point is None:
+        day_rows = [(d.date(), bool(w), None, None, None, None, None)
+                    for d, w in zip(future, fwork, strict=True)]
+    else:
+        day_rows = [(d.date(), bool(w), float(p), *_interval(float(p), day_sigma, day_spread))
+                    for d, w, p in zip(future, fwork, point, strict=True)]
     by_day = pd.DataFrame(day_rows, columns=["day", "workday", "forecast", "lo80", "hi80",
                                              "lo95", "hi95"])
-    method = ("近28日水平×工作日系数 Level of last 28 days × working-day factor "
+    return Forecast(daily_method(days, assumed), table, bt), by_day
+
+
+def daily_method(days: pd.DatetimeIndex, assumed: list) -> str:
+    """The method daily() uses on the days observed."""
+    n = len(days)
+    if n == 0:
+        return "无历史数据，无法预测 No day of history: no forecast"
+    level = min(n, LEVEL_DAYS)
+    method = (f"近{level}日水平×工作日系数 Level of the last {level} days × working-day factor "
               "(company calendar incl. make-up working days)")
+    if n < FACTOR_DAYS:
+        method += (f"；历史仅{n}天（自{days[0].date()}起） only {n} days of history since "
+                   f"{days[0].date()}")
     if assumed:
         method += (f"；{assumed[0].year}年节假日尚未公布，按周一至周五工作日估算 "
                    f"(holidays of {assumed[0].year} not yet published: Monday–Friday assumed)")
-    return Forecast(method, table, bt), by_day
+    return method
 
 
 def early_warning(cases: pd.DataFrame, end: pd.Timestamp, column: str,

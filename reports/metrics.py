@@ -363,27 +363,38 @@ def hot_spots(r: pd.DataFrame, prev: pd.DataFrame, top_n: int = 10) -> pd.DataFr
     return top.reset_index(drop=True)
 
 
-def notable(r: pd.DataFrame, policy: Policy) -> pd.DataFrame:
-    """Crisis, regulator-forwarded, group and emergency cases, with why each is listed."""
+NOTABLE_ORDER = {"crisis": 0, "major": 1, "urgent": 2}  # then every other level
+
+
+def notable(r: pd.DataFrame, policy: Policy, limit: int | None = None) -> pd.DataFrame:
+    """Crisis, regulator-forwarded, group and emergency cases, with why each is listed:
+    crisis first, then major, urgent and the rest, each by date received. With ``limit``
+    only the first ``limit`` of that order; ``attrs["total"]`` is the count of all."""
     flags = {
-        "crisis": r["level"] == "crisis",
-        "regulator": r["is_regulator_forwarded"],
-        "group": r["affected_count"] >= policy.group_threshold,
-        "emergency": r["is_emergency"],
+        "crisis": (r["level"] == "crisis").to_numpy(),
+        "regulator": r["is_regulator_forwarded"].to_numpy(bool),
+        "group": (r["affected_count"] >= policy.group_threshold).to_numpy(),
+        "emergency": r["is_emergency"].to_numpy(bool),
     }
     names = {"crisis": "危机 crisis", "regulator": "监管转办 regulator",
              "group": "群体 group", "emergency": "紧急 emergency"}
     any_flag = np.zeros(len(r), bool)
     for m in flags.values():
-        any_flag |= m.to_numpy()
-    out = r[any_flag].copy()
-    reason = pd.Series("", index=out.index)
+        any_flag |= m
+    hit = np.flatnonzero(any_flag)
+    order = r["level"].to_numpy(object)[hit]
+    rank = np.array([NOTABLE_ORDER.get(v, 3) for v in order], dtype=int)
+    received = r["date_received"].to_numpy()[hit]
+    # Sorted before anything is built, so a limit keeps the work at the rows shown.
+    pick = hit[np.lexsort((received, rank))][:limit]
+    out = r.iloc[pick].copy()
+    reasons = [[] for _ in range(len(pick))]
     for k, m in flags.items():
-        hit = m[any_flag]
-        reason = reason.where(~hit, reason + np.where(reason == "", "", "; ") + names[k])
-    out["why"] = reason
-    order = out["level"].map({"crisis": 0, "major": 1, "urgent": 2}).fillna(3)
-    return out.assign(_o=order).sort_values(["_o", "date_received"]).drop(columns="_o")
+        for i in np.flatnonzero(m[pick]):
+            reasons[i].append(names[k])
+    out["why"] = ["; ".join(x) for x in reasons]
+    out.attrs["total"] = len(hit)
+    return out
 
 
 def accountability(r: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:

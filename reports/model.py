@@ -29,6 +29,9 @@ CASE_DATES = [
 ]
 CASE_BOOL = ["is_regulator_forwarded", "is_emergency"]
 CASE_INT = ["affected_count", "reopen_count", "repeat_count"]
+# What the add-on stores when nobody says otherwise: a case concerns one customer and has
+# been raised once. An export without the column (or with the cell empty) means the same.
+CASE_INT_DEFAULTS = {"affected_count": 1, "repeat_count": 1, "reopen_count": 0}
 CASE_FLOAT = ["handling_hours"]
 CASE_COLUMNS = CASE_TEXT + CASE_DATES + CASE_BOOL + CASE_INT + CASE_FLOAT
 

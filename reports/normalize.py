@@ -42,14 +42,15 @@ class TableSpec:
     floats: list[str]
     coded: dict[str, dict[str, model.Code]]
     labels: dict[str, tuple[str, str]]
+    int_defaults: dict[str, int]
 
 
 CASES = TableSpec("cases", model.CASE_COLUMNS, model.CASE_REQUIRED, model.CASE_DATES,
                   model.CASE_BOOL, model.CASE_INT, model.CASE_FLOAT, model.CASE_CODED,
-                  model.FIELD_LABELS)
+                  model.FIELD_LABELS, model.CASE_INT_DEFAULTS)
 COMPENSATIONS = TableSpec("compensations", model.COMP_COLUMNS, model.COMP_REQUIRED,
                           model.COMP_DATES, [], [], model.COMP_FLOAT, model.COMP_CODED,
-                          model.COMP_FIELD_LABELS)
+                          model.COMP_FIELD_LABELS, {})
 
 # Text columns the reports group by: stray spaces would split a group, so they are trimmed.
 GROUPING = {"company_id", "category_id", "department_id", "location", "not_accepted_reason_id",
@@ -86,7 +87,9 @@ def resolve_columns(raw_columns: list[str], spec: TableSpec,
         if fname is None:
             unknown.append(str(col))
         elif fname in out.values():
-            unknown.append(str(col))  # a second column for the same field is not merged
+            first = next(c for c, f in out.items() if f == fname)
+            raise ValueError(f"columns {first!r} and {col!r} both hold {fname}: which one "
+                             "to read is not guessed; remove one or map it elsewhere")
         else:
             out[col] = fname
     return out, unknown
@@ -184,7 +187,7 @@ def _on_uniques(s: pd.Series, convert) -> pd.Series:
 
 
 def _to_number(s: pd.Series, spec: TableSpec, column: str, issues: list[DataIssue],
-               integer: bool) -> pd.Series:
+               integer: bool, default: int = 0) -> pd.Series:
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         out = s.astype(float)
     else:
@@ -198,9 +201,10 @@ def _to_number(s: pd.Series, spec: TableSpec, column: str, issues: list[DataIssu
         bad = bad[bad.astype(str).str.strip() != ""]
         for value, n in bad.value_counts().items():
             issues.append(DataIssue(spec.name, column, str(value), int(n),
+                                    f"not a number, read as {default}" if integer else
                                     "not a number, left empty"))
     if integer:
-        return out.fillna(0).round().astype("int64")
+        return out.fillna(default).round().astype("int64")
     return out
 
 
@@ -228,6 +232,16 @@ def normalize(raw: pd.DataFrame, spec: TableSpec, mapping: TableMapping,
     for col in unknown:
         issues.append(DataIssue(spec.name, col, "", len(raw), "column not recognised, ignored"))
         log.info("%s: column %r not recognised, ignored", spec.name, col)
+    present = {_key(c) for c in raw.columns}
+    for theirs, fname in mapping.columns.items():
+        if (_key(theirs) not in present and fname not in columns.values()
+                and fname not in model.CASE_UNREAD):
+            # The mapping promised this column; without it the field is empty in every row.
+            issues.append(DataIssue(spec.name, theirs, "", len(raw),
+                                    f"column named in the mapping (→ {fname}) is not in the "
+                                    "file: read as empty"))
+            log.warning("%s: column %r of the mapping (→ %s) is not in the file: read as "
+                        "empty", spec.name, theirs, fname)
     df = raw[list(columns)].rename(columns=columns)
     for fname, value in mapping.defaults.items():
         if fname not in df.columns:
@@ -244,7 +258,8 @@ def normalize(raw: pd.DataFrame, spec: TableSpec, mapping: TableMapping,
             if fname in spec.bools:
                 out[fname] = pd.Series(np.zeros(n, bool), index=df.index)
             elif fname in spec.ints:
-                out[fname] = pd.Series(np.zeros(n, "int64"), index=df.index)
+                out[fname] = pd.Series(np.full(n, spec.int_defaults.get(fname, 0), "int64"),
+                                       index=df.index)
             elif fname in spec.floats:
                 out[fname] = pd.Series(np.full(n, np.nan), index=df.index)
             elif fname in spec.dates:
@@ -261,7 +276,8 @@ def normalize(raw: pd.DataFrame, spec: TableSpec, mapping: TableMapping,
         elif fname in spec.bools:
             s = _to_bool(s, spec, fname, issues)
         elif fname in spec.ints or fname in spec.floats:
-            s = _to_number(s, spec, fname, issues, fname in spec.ints)
+            s = _to_number(s, spec, fname, issues, fname in spec.ints,
+                           spec.int_defaults.get(fname, 0))
         else:
             extra = mapping.values.get(fname, {})
             if fname in spec.coded or fname in GROUPING or extra:

@@ -13,9 +13,10 @@ from tqdm import tqdm
 
 from reports import figures as figures_mod
 from reports import metrics, regulator
+from reports.coverage import Coverage, CoverageError
 from reports.period import Period
 from reports.sources import CaseData
-from reports.workbook import bulletin, expectation, register, summary, trend
+from reports.workbook import bulletin, expectation, register, style, summary, trend
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,11 @@ class RunOptions:
     policy: metrics.Policy = field(default_factory=metrics.Policy)
     company: str | None = None  # only this company
     register_engine: str = "stream"
-    register_max_rows: int = register.EXCEL_MAX_ROWS - 1
+    register_max_rows: int = register.MAX_DATA_ROWS
     progress: bool = True
+    # Build the workbooks of a period the data do not cover (their title says so); the
+    # regulator summary is still refused for it.
+    allow_empty: bool = False
 
 
 @dataclass
@@ -44,7 +48,7 @@ class CompanyOutput:
     company: str
     folder: Path
     files: list[Path]
-    summary: dict
+    summary: dict | None  # None: the data do not cover the period (built with allow_empty)
 
 
 def _folder_name(text: str) -> str:
@@ -77,9 +81,18 @@ def run(data: CaseData, period: Period, out_dir: Path,
         if options.company:
             raise ValueError(f"company {options.company!r} not in the input; companies: "
                              + ", ".join(sorted(data.cases["company_id"].dropna().unique())))
-        # An empty input still yields the documents, with zeros, so a quiet quarter is
-        # reported rather than skipped.
         groups = {NO_COMPANY: (data.cases, data.compensations)}
+    # Every company is checked before anything is written: a period the data do not cover
+    # is refused as a whole rather than half built.
+    if not options.allow_empty:
+        problems = [f"{company}: {why}" for company, (cases, _) in groups.items()
+                    if (why := Coverage.of(cases, as_of).problem(period))]
+        if problems:
+            raise CoverageError(
+                f"{data.source}: period {period.code} is not covered by the data — "
+                + "; ".join(problems)
+                + " (pass --as-of if the data were extracted later, --company to build one "
+                  "company, or --allow-empty to build it anyway)")
     total_rows = sum(int(metrics.in_period(c["date_received"], period).sum())
                      for c, _ in groups.values())
     steps = len(groups) * (len(DOCUMENTS) + 1) + total_rows
@@ -98,13 +111,22 @@ def run(data: CaseData, period: Period, out_dir: Path,
                 log.info("%s: %s", company, name)
             reg_path = folder / REGISTER_FILE
             register.build(fig.current, comps, as_of, reg_path, options.register_engine,
-                           options.register_max_rows, progress=bar.update)
+                           options.register_max_rows, progress=bar.update,
+                           subtitle=style.document_subtitle(fig))
             files.append(reg_path)
-            payload = regulator.build_summary(cases, comps, period, company, as_of,
-                                              options.policy)
             js = folder / SUMMARY_FILE
-            js.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-            files.append(js)
+            try:
+                payload = regulator.build_summary(cases, comps, period, company, as_of,
+                                                  options.policy)
+            except CoverageError as exc:
+                # Only reachable with allow_empty: no summary file, so none can be filed.
+                payload = None
+                js.unlink(missing_ok=True)
+                log.warning("%s: no %s written: %s", company, SUMMARY_FILE, exc)
+            else:
+                js.write_text(json.dumps(payload, ensure_ascii=False, indent=2),
+                              encoding="utf-8")
+                files.append(js)
             bar.update(1)
             results.append(CompanyOutput(company, folder, files, payload))
     return results

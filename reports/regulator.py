@@ -12,7 +12,10 @@ from typing import Any
 import pandas as pd
 
 from reports import metrics, model
+from reports.coverage import Coverage, CoverageError
 from reports.period import Period
+
+__all__ = ["SCHEMA", "CoverageError", "build_summary"]
 
 SCHEMA = "complaints.regulator_summary/1"
 
@@ -38,7 +41,12 @@ def build_summary(cases: pd.DataFrame, compensations: pd.DataFrame, period: Peri
     """Summary of one company's cases received in ``period``.
 
     ``cases``/``compensations``: canonical frames (reports.model) of that company; history
-    before the period may be included (it is needed for the carried-over counts)."""
+    before the period may be included (it is needed for the carried-over counts).
+
+    Raises CoverageError when the data do not cover the period (no case before its end, or
+    read before its last day): a summary of zeros is never produced for a period the data
+    know nothing about, so nothing can file one by mistake."""
+    Coverage.of(cases, as_of).check(period, company)
     policy = policy or metrics.Policy()
     cases = metrics.countable(cases)
     r = metrics.received(cases, period)

@@ -50,18 +50,21 @@ def _as_of(cases: pd.DataFrame) -> pd.Timestamp:
 
 
 def _finish(cases_raw: pd.DataFrame, comps_raw: pd.DataFrame | None, mp: mapping_mod.Mapping,
-            source: str, timezone: str | None) -> CaseData:
+            source: str, timezone: str | None, comps_source: str | None = None) -> CaseData:
     issues: list[normalize.DataIssue] = []
     try:
         cases = normalize.normalize(cases_raw, normalize.CASES, mp.cases, issues,
                                     timezone=timezone, local_tz=LOCAL_TZ, dayfirst=mp.dayfirst)
-        if comps_raw is None:
-            comps_raw = pd.DataFrame(columns=["case_id", "amount_company"])
+    except ValueError as exc:
+        raise SourceError(f"{source}: {exc}") from exc
+    if comps_raw is None:
+        comps_raw = pd.DataFrame(columns=["case_id", "amount_company"])
+    try:
         comps = normalize.normalize(comps_raw, normalize.COMPENSATIONS, mp.compensations,
                                     issues, timezone=timezone, local_tz=LOCAL_TZ,
                                     dayfirst=mp.dayfirst)
     except ValueError as exc:
-        raise SourceError(f"{source}: {exc}") from exc
+        raise SourceError(f"{comps_source or source}: {exc}") from exc
     bad = cases["date_received"].isna()
     if bad.any():
         issues.append(normalize.DataIssue("cases", "date_received", "", int(bad.sum()),
@@ -115,7 +118,20 @@ def from_files(cases_path: Path, comps_path: Path | None = None,
         comps_raw = filesource.read_table(comps_path) if comps_path else None
     except (mapping_mod.MappingError, filesource.FileError) as exc:
         raise SourceError(str(exc)) from exc
-    return _finish(cases_raw, comps_raw, mp, str(cases_path), mp.timezone)
+    except OSError as exc:
+        raise SourceError(f"{exc.filename or cases_path}: cannot be read: "
+                          f"{exc.strerror or exc}") from exc
+    data = _finish(cases_raw, comps_raw, mp, str(cases_path), mp.timezone,
+                   str(comps_path) if comps_path else None)
+    for raw, path, table in ((cases_raw, cases_path, "cases"),
+                             (comps_raw, comps_path, "compensations")):
+        if raw is not None and raw.attrs.get("truncated"):
+            # A file cut off mid-row ends without a line break: its last row may be partial.
+            data.issues.append(normalize.DataIssue(
+                table, "", str(path), 1, "the file ends without a line break: it may be cut "
+                "off, its last row read as it stands"))
+            log.warning("%s: ends without a line break: the file may be cut off", path)
+    return data
 
 
 def from_sample() -> CaseData:

@@ -524,7 +524,7 @@ class Synchronizer:
         company, data = self._retry("filing data", lambda: self.gateway.report_data(ctx, report_period))
         try:
             return regulator.build_summary(data.cases, data.compensations, report_period, company, data.as_of)
-        except CalendarError as exc:
+        except (CalendarError, regulator.CoverageError) as exc:
             log.error("filing postponed", extra={"kv": {"period": period.label, "reason": str(exc)}})
             return None
 

@@ -9,10 +9,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 venv="${COMPLAINTS_VENV:-.venv}"
 
-# LibreOffice proves the workbooks open (with CJK fonts); PostgreSQL runs the Odoo tier's databases.
+# LibreOffice renders the workbooks to PDF (with CJK fonts) and pdftotext reads them back;
+# PostgreSQL runs the Odoo tier's databases.
 need=()
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need+=(postgresql)
 fi

@@ -25,10 +25,8 @@ def kpi_frame(fig: CompanyFigures) -> pd.DataFrame:
             else "n/a",
             "previous": prev.value if prev.value is not None else "n/a",
             "last_year": ly.value if ly.value is not None else "n/a",
-            "vs_previous": (cur.value - prev.value) if None not in (cur.value, prev.value)
-            else None,
-            "vs_last_year": (cur.value - ly.value) if None not in (cur.value, ly.value)
-            else None,
+            "vs_previous": style.points(cur.value, prev.value),
+            "vs_last_year": style.points(cur.value, ly.value),
         })
     return pd.DataFrame(rows)
 
@@ -39,8 +37,8 @@ KPI_COLS = [style.Col("kpi", "指标", "KPI"),
             style.Col("value", "本期", "This period", style.PCT),
             style.Col("previous", "上期", "Previous period", style.PCT),
             style.Col("last_year", "去年同期", "Same period last year", style.PCT),
-            style.Col("vs_previous", "环比(百分点)", "vs previous (pp)", "+0.0%;-0.0%;0.0%"),
-            style.Col("vs_last_year", "同比(百分点)", "vs last year (pp)", "+0.0%;-0.0%;0.0%")]
+            style.Col("vs_previous", "环比(百分点)", "vs previous (pp)", style.PP),
+            style.Col("vs_last_year", "同比(百分点)", "vs last year (pp)", style.PP)]
 
 
 def volume_frame(fig: CompanyFigures) -> pd.DataFrame:
@@ -63,14 +61,18 @@ def volume_frame(fig: CompanyFigures) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# The notable-cases sheet lists at most this many (the order is documented on the sheet);
+# the case register has every case of the period.
+NOTABLE_MAX = 500
+
 NOTABLE_COLS = [style.Col("name", "编号", "Reference"),
                 style.Col("date_received", "受理时间", "Received", style.DATETIME),
-                style.Col("why", "列入原因", "Why listed"),
+                style.Col("why", "列入原因", "Why listed", wrap=True),
                 style.Col("level_label", "级别", "Level"),
-                style.Col("channel_label", "渠道", "Channel"),
-                style.Col("subject", "主题", "Subject", max_width=50),
+                style.Col("channel_label", "渠道", "Channel", wrap=True),
+                style.Col("subject", "主题", "Subject", wrap=True),
                 style.Col("department_id", "责任部门", "Department"),
-                style.Col("location", "地点", "Location"),
+                style.Col("location", "地点", "Location", wrap=True),
                 style.Col("affected_count", "涉及人数", "Customers", style.INT),
                 style.Col("state_label", "状态", "Status")]
 
@@ -79,7 +81,7 @@ def build(fig: CompanyFigures, path: Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "指标 KPIs"
-    sub = style.subtitle(fig.company, fig.period.code, fig.as_of, fig.source)
+    sub = style.document_subtitle(fig)
     row = style.title(ws, f"{TITLE_ZH} {TITLE_EN}", sub, 8)
     row = style.section(ws, row, "一、总体情况 Volume")
     first_volume = row + 1
@@ -101,7 +103,6 @@ def build(fig: CompanyFigures, path: Path) -> Path:
     ws.cell(row, 1, metrics.outcomes_note(fig.cases, fig.policy)).font = style.NOTE
     row += 2
     style.finish(ws, freeze="A4", landscape=True, title_rows="1:2")
-    ws.column_dimensions["A"].width = 36
     chart = BarChart()
     chart.title = "关键指标 本期/上期/去年同期 KPIs"
     chart.style = 10
@@ -112,7 +113,7 @@ def build(fig: CompanyFigures, path: Path) -> Path:
                              max_row=kpi_first + len(frame) - 1), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=kpi_first,
                                    max_row=kpi_first + len(frame) - 1))
-    chart.height, chart.width = 9, 22
+    style.fit_chart(chart, ws, len(frame), landscape=True)
     ws.add_chart(chart, f"A{row + 1}")
 
     hs = wb.create_sheet("热点 Hot spots")
@@ -126,11 +127,11 @@ def build(fig: CompanyFigures, path: Path) -> Path:
     r = style.table(hs, r, [style.Col("rank", "排名", "Rank", style.INT),
                             style.Col("category_id", "类别", "Category"),
                             style.Col("department_id", "责任部门", "Department"),
-                            style.Col("location", "地点", "Location"),
+                            style.Col("location", "地点", "Location", wrap=True),
                             style.Col("count", "投诉件数", "Complaints", style.INT),
                             style.Col("share", "占投诉比", "Share of complaints", style.PCT),
                             style.Col("previous", "上期件数", "Previous period", style.INT),
-                            style.Col("spot", "热点", "Hot spot", max_width=60)],
+                            style.Col("spot", "热点", "Hot spot", wrap=True)],
                     top)
     style.finish(hs, freeze="A5", landscape=True, title_rows="4:4")
     if len(top):
@@ -143,17 +144,22 @@ def build(fig: CompanyFigures, path: Path) -> Path:
         bar.set_categories(Reference(hs, min_col=8, min_row=first,
                                      max_row=first + len(top) - 1))
         bar.x_axis.scaling.orientation = "maxMin"  # rank 1 on top, as in the table
-        bar.height, bar.width = 9, 24
+        style.fit_chart(bar, hs, len(top), landscape=True)
         hs.add_chart(bar, f"A{r + 1}")
 
     ns = wb.create_sheet("重点案件 Notable cases")
     r = style.title(ns, "重点案件（危机、监管转办、群体、紧急） Notable cases (crisis, "
                     "regulator-forwarded, group, emergency)", sub, len(NOTABLE_COLS))
-    notable = metrics.notable(fig.current, fig.policy)
+    notable = metrics.notable(fig.current, fig.policy, NOTABLE_MAX)
+    total = notable.attrs["total"]
     notable = notable.assign(
         level_label=notable["level"].map(lambda v: model.label(model.LEVELS, v)),
         channel_label=notable["channel_id"].map(lambda v: model.label(model.CHANNELS, v)),
         state_label=notable["state"].map(lambda v: model.label(model.STATES, v)))
+    ns.cell(3, 1, f"共 {total:,} 件，列出前 {len(notable):,} 件（危机、重大、紧急、其他级别依次，同级按受理"
+            f"时间）；完整名单见案件登记簿 {total:,} cases; the first {len(notable):,} are "
+            "listed (crisis, major, urgent, then other levels, each by date received); the "
+            "case register lists them all").font = style.NOTE
     style.table(ns, r, NOTABLE_COLS, notable)
     style.finish(ns, freeze="B5", landscape=True, title_rows="4:4")
 
@@ -167,12 +173,15 @@ def build(fig: CompanyFigures, path: Path) -> Path:
              style.Col("with_employee", "涉及具体员工", "Employee named", style.INT),
              style.Col("overdue", "超期未办结", "Missed deadline", style.INT)]
     r = style.table(acc, r, cols, table)
-    acc.cell(r, 1, "按 domain §4：普通→提醒，紧急→提醒员工及直接领导，重大/危机→按制度处罚；金额属公司"
-             "政策，由人力资源确认执行。 Normal → reminder; urgent → reminder to employee and "
-             "leader; major/crisis → penalties per company policy, confirmed by HR.").font = \
-        style.NOTE
+    acc.cell(r, 1, "问责按投诉级别：普通→提醒，紧急→提醒员工及直接领导，重大/危机→按公司制度处罚；"
+             "罚款金额属公司政策，由人力资源确认执行，本表不计算。 Accountability by level: "
+             "normal → reminder; urgent → reminder to the employee and their leader; "
+             "major/crisis → penalties under company policy, amounts confirmed by HR and not "
+             "computed here.").font = style.NOTE
+    acc.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(cols))
+    acc.cell(r, 1).alignment = style.WRAP
     acc.cell(r + 1, 1, metrics.outcomes_note(fig.cases, fig.policy)).font = style.NOTE
     style.finish(acc, freeze="B5", landscape=True, title_rows="4:4")
-    definitions.add_sheet(wb, fig.policy, metrics.outcomes_note(fig.cases, fig.policy))
+    definitions.add_sheet(wb, fig)
     wb.save(path)
     return path

@@ -14,6 +14,7 @@ from reports.workbook import definitions, style
 
 TITLE_ZH, TITLE_EN = "客户期望分析报告", "Customer expectation analysis"
 TREND_MONTHS = 12
+DEPARTMENT_SHEETS = 40  # sheets of their own; every department is in the first sheet
 
 
 def _kpis_vs_company(fig: CompanyFigures, dept_cases: pd.DataFrame) -> pd.DataFrame:
@@ -25,19 +26,28 @@ def _kpis_vs_company(fig: CompanyFigures, dept_cases: pd.DataFrame) -> pd.DataFr
                      "denominator": k.denominator,
                      "value": k.value if k.value is not None else "n/a",
                      "company": c.value if c.value is not None else "n/a",
-                     "gap": (k.value - c.value) if None not in (k.value, c.value) else None})
+                     "gap": style.points(k.value, c.value)})
     return pd.DataFrame(rows)
 
 
+def _by_department(frame: pd.DataFrame, columns: list[str] | None = None) -> dict:
+    """{department: its rows}, split once (filtering a million rows per department would
+    cost a pass per sheet)."""
+    part = frame if columns is None else frame[columns]
+    key = part["department_id"].fillna("(空)")
+    return {k: g for k, g in part.groupby(key, sort=False)}
+
+
 def _department_sheet(wb: Workbook, fig: CompanyFigures, dept: str, taken: set[str],
-                      sub: str) -> None:
+                      sub: str, parts: dict[str, dict]) -> None:
     ws = wb.create_sheet(style.sheet_name(dept, taken))
-    history = fig.cases[[c for c in (*metrics.KPI_FIELDS, model.OUTCOMES_STORED, "department_id")
-                         if c in fig.cases]]  # narrow: faster filtering
-    dept_cases = history[history["department_id"].fillna("(空)") == dept]
-    cur = fig.current[fig.current["department_id"].fillna("(空)") == dept]
-    prev = fig.previous[fig.previous["department_id"].fillna("(空)") == dept]
-    ly = fig.last_year[fig.last_year["department_id"].fillna("(空)") == dept]
+    empty = {k: v.iloc[:0] for k, v in (("history", fig.cases), ("current", fig.current),
+                                         ("previous", fig.previous),
+                                         ("last_year", fig.last_year))}
+    dept_cases = parts["history"].get(dept, empty["history"])
+    cur = parts["current"].get(dept, empty["current"])
+    prev = parts["previous"].get(dept, empty["previous"])
+    ly = parts["last_year"].get(dept, empty["last_year"])
     row = style.title(ws, f"{TITLE_ZH} {TITLE_EN} — {dept}", sub, 6)
     row = style.section(ws, row, "一、受理量 Volume")
     vol = pd.DataFrame([{
@@ -64,7 +74,7 @@ def _department_sheet(wb: Workbook, fig: CompanyFigures, dept: str, taken: set[s
     row = style.table(ws, row, [style.Col("label", "诉求类别", "Demand group"),
                                 style.Col("count", "件数", "Cases", style.INT),
                                 style.Col("share", "占比", "Share", style.PCT),
-                                style.Col("examples", "原文示例", "Examples", max_width=60)],
+                                style.Col("examples", "原文示例", "Examples", wrap=True)],
                       metrics.demand_groups(cur)) + 1
     row = style.section(ws, row, "四、关键指标与全公司对比 KPIs against the company")
     row = style.table(ws, row, [style.Col("kpi", "指标", "KPI"),
@@ -72,7 +82,7 @@ def _department_sheet(wb: Workbook, fig: CompanyFigures, dept: str, taken: set[s
                                 style.Col("denominator", "分母", "Denominator", style.INT),
                                 style.Col("value", "本部门", "Department", style.PCT),
                                 style.Col("company", "全公司", "Company", style.PCT),
-                                style.Col("gap", "差距", "Gap", "+0.0%;-0.0%;0.0%")],
+                                style.Col("gap", "差距(百分点)", "Gap (pp)", style.PP)],
                       _kpis_vs_company(fig, dept_cases))
     ws.cell(row, 1, metrics.outcomes_note(dept_cases, fig.policy)).font = style.NOTE
     row += 2
@@ -84,34 +94,47 @@ def _department_sheet(wb: Workbook, fig: CompanyFigures, dept: str, taken: set[s
     row = style.table(ws, row, [style.Col("month", "月份", "Month"),
                                 style.Col("count", "件数", "Cases", style.INT)], trend)
     style.finish(ws, freeze="A4", title_rows="1:2")
-    ws.column_dimensions["A"].width = 34
     chart = LineChart()
     chart.title = f"{dept} 月度受理量 Monthly cases"
     chart.legend = None
     chart.add_data(Reference(ws, min_col=2, min_row=first - 1, max_row=first + len(trend) - 1),
                    titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=first + len(trend) - 1))
-    chart.height, chart.width = 7, 16
-    ws.add_chart(chart, f"H{first}")
+    style.fit_chart(chart, ws, len(trend))
+    ws.add_chart(chart, f"A{row + 1}")
 
 
 def build(fig: CompanyFigures, path: Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "各部门 Departments"
-    sub = style.subtitle(fig.company, fig.period.code, fig.as_of, fig.source)
+    sub = style.document_subtitle(fig)
     row = style.title(ws, f"{TITLE_ZH} {TITLE_EN}", sub, 5)
     depts = metrics.count_by(fig.current, "department_id")
     row = style.table(ws, row, [style.Col("label", "部门", "Department"),
                                 style.Col("count", "本期受理", "Cases this period", style.INT),
                                 style.Col("share", "占比", "Share", style.PCT)], depts)
-    style.finish(ws, freeze="A5", title_rows="4:4")
     taken = {ws.title, "口径 Definitions"}
-    # A department with cases in the period gets its sheet, also one that only has history.
+    # A department with cases in the period gets its sheet, also one that only has history;
+    # beyond DEPARTMENT_SHEETS the largest ones (by cases this period, then name) do, and
+    # the table above lists every department.
     names = list(depts["code"]) + sorted(
         set(fig.previous["department_id"].fillna("(空)")) - set(depts["code"]))
+    if len(names) > DEPARTMENT_SHEETS:
+        ws.cell(3, 1, f"共 {len(names):,} 个部门，前 {DEPARTMENT_SHEETS} 个（按本期受理量）各有分析表，"
+                f"其余见上表 {len(names):,} departments: the {DEPARTMENT_SHEETS} largest by "
+                "cases this period have a sheet each; the table lists them all").font = \
+            style.NOTE
+        names = names[:DEPARTMENT_SHEETS]
+    style.finish(ws, freeze="A5", title_rows="4:4")
+    narrow = [c for c in (*metrics.KPI_FIELDS, model.OUTCOMES_STORED, "department_id")
+              if c in fig.cases]  # narrow: faster splitting
+    parts = {"history": _by_department(fig.cases, narrow),
+             "current": _by_department(fig.current),
+             "previous": _by_department(fig.previous),
+             "last_year": _by_department(fig.last_year)}
     for dept in names:
-        _department_sheet(wb, fig, dept, taken, sub)
-    definitions.add_sheet(wb, fig.policy)
+        _department_sheet(wb, fig, dept, taken, sub, parts)
+    definitions.add_sheet(wb, fig)
     wb.save(path)
     return path

@@ -18,9 +18,11 @@ from openpyxl.utils import get_column_letter
 
 from reports import metrics, model
 from reports.workbook import style
-from reports.workbook.xlsx_stream import EXCEL_MAX_ROWS, StreamColumn, write_table
+from reports.workbook.xlsx_stream import EXCEL_MAX_ROWS, HEAD_ROWS, StreamColumn, write_table
 
-TITLE = "案件登记簿 Register"
+TITLE = "案件登记簿 Register"  # the sheet name
+HEADING = "案件登记簿 Case register"  # the title row
+MAX_DATA_ROWS = EXCEL_MAX_ROWS - HEAD_ROWS  # per sheet, under the title, subtitle and header
 
 # (key, zh, en, kind, width); kind as in StreamColumn.
 COLUMNS: list[tuple[str, str, str, str, float]] = [
@@ -73,7 +75,8 @@ def _zh(table: dict[str, model.Code], s: pd.Series) -> pd.Series:
 
 
 def mask_phone(s: pd.Series) -> pd.Series:
-    """138****1234: enough to recognise a caller, not to call them (domain.md §7)."""
+    """138****1234: enough to recognise a caller, not to call them (personal data are
+    shown only as far as handling the case needs)."""
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     masked = [f"{u[:3]}****{u[7:]}" if len(u) == 11 and u.isdigit() else u
               for u in map(str, uniques.tolist())]
@@ -95,7 +98,7 @@ def register_frame(cases: pd.DataFrame, comps: pd.DataFrame,
         out[key] = _zh(table, f[key])
     out["is_regulator_forwarded"] = np.where(f["is_regulator_forwarded"], "是", "否")
     out["partner_phone"] = mask_phone(f["partner_phone"])
-    # Whistle-blowers are never exposed (domain.md §7).
+    # Whistle-blowers are never exposed: a report (举报) hides who made it.
     report = (f["demand_type"] == "report").to_numpy()
     out.loc[report, ["partner_name", "partner_phone"]] = "（保密）"
     late = ((f["date_replied"] > f["date_deadline"])
@@ -112,17 +115,20 @@ def stream_columns() -> list[StreamColumn]:
 
 
 def build(cases: pd.DataFrame, comps: pd.DataFrame, as_of: pd.Timestamp, path: Path,
-          engine: str = "stream", max_rows: int = EXCEL_MAX_ROWS - 1,
-          progress: Callable[[int], None] | None = None) -> list[str]:
+          engine: str = "stream", max_rows: int = MAX_DATA_ROWS,
+          progress: Callable[[int], None] | None = None, subtitle: str = "") -> list[str]:
+    """Every case of ``cases`` under a title row, a ``subtitle`` row (company, period, data
+    coverage, source) and the header row."""
     frame = register_frame(cases, comps, as_of)
     if engine == "stream":
         return write_table(path, frame, stream_columns(), TITLE, max_rows=max_rows,
-                           progress=progress)
-    return write_openpyxl(frame, path, max_rows, progress)
+                           progress=progress, title=HEADING, subtitle=subtitle)
+    return write_openpyxl(frame, path, max_rows, progress, subtitle)
 
 
-def write_openpyxl(frame: pd.DataFrame, path: Path, max_rows: int = EXCEL_MAX_ROWS - 1,
-                   progress: Callable[[int], None] | None = None) -> list[str]:
+def write_openpyxl(frame: pd.DataFrame, path: Path, max_rows: int = MAX_DATA_ROWS,
+                   progress: Callable[[int], None] | None = None,
+                   subtitle: str = "") -> list[str]:
     wb = Workbook(write_only=True)
     total = len(frame)
     nsheets = max(1, -(-total // max_rows))
@@ -133,11 +139,18 @@ def write_openpyxl(frame: pd.DataFrame, path: Path, max_rows: int = EXCEL_MAX_RO
         name = TITLE if nsheets == 1 else f"{TITLE} {i + 1}"[:31]
         ws = wb.create_sheet(name)
         names.append(name)
-        ws.freeze_panes = "A2"
+        ws.freeze_panes = f"A{HEAD_ROWS + 1}"
+        ws.print_title_rows = f"1:{HEAD_ROWS}"
         ws.page_setup.paperSize = "9"  # A4
         ws.page_setup.orientation = "landscape"
         for j, (_, _, _, _, width) in enumerate(COLUMNS, 1):
             ws.column_dimensions[get_column_letter(j)].width = width
+        top = WriteOnlyCell(ws, HEADING)
+        top.font = style.TITLE
+        ws.append([top])
+        note = WriteOnlyCell(ws, style.cell_value(subtitle))
+        note.font = style.NOTE
+        ws.append([note] if subtitle else [])
         head = []
         for _, zh, en, _, _ in COLUMNS:
             cell = WriteOnlyCell(ws, f"{zh}\n{en}")

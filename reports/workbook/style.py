@@ -29,12 +29,16 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
+SIDE_MARGIN_IN = 0.3  # left and right page margins, inches
+WRAP_WIDTH = 20  # column width of wrapped free text
 INT = "#,##0"
 PCT = "0.0%"
 MONEY = "#,##0.00"
 DEC1 = "#,##0.0"
 DATETIME = "yyyy-mm-dd hh:mm"
 DATE = "yyyy-mm-dd"
+# A difference of two rates in percentage points: 0.027 → 2.7 pp is stored as 2.7.
+PP = '+0.0" pp";-0.0" pp";0.0" pp"'
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -48,6 +52,7 @@ class Col:
     en: str
     fmt: str | None = None
     max_width: int = 40
+    wrap: bool = False  # long free text: wrapped at WRAP_WIDTH, the row grows
 
 
 def text_width(value: object) -> int:
@@ -81,12 +86,61 @@ def cell_value(v: object) -> object:
 
 
 def title(ws: Worksheet, text: str, subtitle: str, ncols: int) -> int:
-    ws.cell(1, 1, text).font = TITLE
-    ws.cell(2, 1, subtitle).font = NOTE
-    if ncols > 1:
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
+    """Title (row 1) and subtitle (row 2) across the first ``ncols`` columns, wrapped: their
+    row heights follow the text once the column widths are known (fit_row_heights)."""
+    top = Alignment(wrap_text=True, vertical="top")
+    for row, value, font in ((1, text, TITLE), (2, subtitle, NOTE)):
+        cell = ws.cell(row, 1, value)
+        cell.font, cell.alignment = font, top
+        if ncols > 1:
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
     ws.row_dimensions[1].height = 24
     return 4
+
+
+# Printed line height in points per font size: CJK fonts need about 1.45 × the size.
+def _line_height(size: float | None) -> float:
+    return 1.45 * float(size or BODY.sz) + 0.5
+
+
+def column_width(ws: Worksheet, col: int) -> float:
+    letter = get_column_letter(col)
+    if letter in ws.column_dimensions and ws.column_dimensions[letter].width:
+        return float(ws.column_dimensions[letter].width)
+    return 8.43  # Excel's default
+
+
+def fit_row_heights(ws: Worksheet, first: int = 1, last: int | None = None) -> None:
+    """Row heights that show every line of wrapped and merged cells whole (printing does not
+    grow rows by itself: text would overlap the next row)."""
+    spans: dict[tuple[int, int], int] = {}
+    covered: set[tuple[int, int]] = set()
+    for rng in ws.merged_cells.ranges:
+        spans[(rng.min_row, rng.min_col)] = rng.max_col
+        covered.update((r, c) for r in range(rng.min_row, rng.max_row + 1)
+                       for c in range(rng.min_col, rng.max_col + 1))
+    last = ws.max_row if last is None else last
+    for row in ws.iter_rows(min_row=first, max_row=last):
+        need = 0.0
+        for cell in row:
+            if cell.value is None or not isinstance(cell.value, str):
+                continue
+            key = (cell.row, cell.column)
+            wraps = cell.alignment is not None and cell.alignment.wrap_text
+            if not wraps and key not in spans:
+                continue
+            if key in covered and key not in spans:
+                continue
+            width = sum(column_width(ws, c)
+                        for c in range(cell.column, spans.get(key, cell.column) + 1))
+            capacity = max(width - 1.5, 1.0) if wraps else float("inf")
+            lines = sum(max(1, math.ceil(text_width(part) / capacity))
+                        for part in cell.value.split("\n"))
+            need = max(need, lines * _line_height(cell.font.sz if cell.font else None) + 3)
+        if need:
+            current = ws.row_dimensions[row[0].row].height or 15
+            ws.row_dimensions[row[0].row].height = max(current if current > need else need,
+                                                       15)
 
 
 def section(ws: Worksheet, row: int, text: str) -> int:
@@ -125,6 +179,8 @@ def table(ws: Worksheet, row: int, cols: Sequence[Col], frame: pd.DataFrame,
             cell.font, cell.border = BODY, BOX
             if c.fmt:
                 cell.number_format = c.fmt
+            if c.wrap:
+                cell.alignment = WRAP
             if flags[i]:
                 cell.fill = SUBTOTAL_FILL
                 cell.font = Font(name=FONT, size=10, bold=True)
@@ -144,6 +200,13 @@ def fit_columns(ws: Worksheet, minimum: int = 8, maximum: int = 60,
             if cell.font.sz != BODY.sz:  # titles, sections and notes may run across columns
                 continue
             w = text_width(cell.value)
+            if cell.alignment is not None and cell.alignment.wrap_text \
+                    and cell.fill != HEADER_FILL:
+                w = min(w, WRAP_WIDTH)
+            elif cell.fill == HEADER_FILL and isinstance(cell.value, str):
+                # Header labels wrap (their row grows): the longest word sets the width.
+                words = [text_width(x) for x in re.split(r"[\s/]+", cell.value) if x]
+                w = min(w, max([10, *words]))
             if cell.number_format in (PCT,):
                 w = 7
             widths[cell.column] = max(widths.get(cell.column, 0), w)
@@ -157,7 +220,7 @@ def print_a4(ws: Worksheet, landscape: bool = False, title_rows: str | None = No
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN_IN
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "&P / &N"
@@ -168,6 +231,7 @@ def print_a4(ws: Worksheet, landscape: bool = False, title_rows: str | None = No
 def finish(ws: Worksheet, freeze: str | None, landscape: bool = False,
            title_rows: str | None = None) -> None:
     fit_columns(ws)
+    fit_row_heights(ws)
     if freeze:
         ws.freeze_panes = freeze
     print_a4(ws, landscape, title_rows)
@@ -189,7 +253,50 @@ def sheet_name(text: str, taken: set[str]) -> str:
     return name
 
 
-def subtitle(company: str, period_code: str, as_of: pd.Timestamp | None, source: str) -> str:
+def subtitle(company: str, period_code: str, as_of: pd.Timestamp | None, source: str,
+             coverage: str | None = None, uncovered: str | None = None) -> str:
+    """The line under every title: whose data, which period, what the data cover (first
+    case received to the extraction moment) and where they come from; a period the data do
+    not cover (built with --allow-empty) says so first."""
     when = as_of.strftime("%Y-%m-%d %H:%M") if as_of is not None else "-"
-    return (f"公司 Company: {company}    期间 Period: {period_code}    "
-            f"数据截至 Data as of: {when}    来源 Source: {source}")
+    text = (f"公司 Company: {company}    期间 Period: {period_code}    "
+            + (f"数据覆盖 Data cover: {coverage}（截至 as of）    " if coverage else
+               f"数据截至 Data as of: {when}    ")
+            + f"来源 Source: {source}")
+    if uncovered:
+        text = (f"【数据未覆盖本期，仅按 --allow-empty 生成 PERIOD NOT COVERED BY THE DATA, "
+                f"built with --allow-empty: {uncovered}】    " + text)
+    return text
+
+
+def document_subtitle(fig) -> str:
+    """``subtitle`` of a reports.figures.CompanyFigures."""
+    coverage = fig.coverage.label() if fig.coverage is not None else None
+    return subtitle(fig.company, fig.period.code, fig.as_of, fig.source, coverage,
+                    fig.uncovered)
+
+
+def points(a: float | None, b: float | None) -> float | None:
+    """a − b of two rates in percentage points (None when either is missing)."""
+    return None if a is None or b is None else (a - b) * 100
+
+
+# Printable width of A4 with the margins of print_a4, in centimetres.
+PAGE_CM = {False: 21.0 - 2 * 2.54 * SIDE_MARGIN_IN, True: 29.7 - 2 * 2.54 * SIDE_MARGIN_IN}
+CM_PER_CHAR = 0.19  # one unit of Excel column width at the default font
+
+
+def fit_chart(chart, ws: Worksheet, categories: int, landscape: bool = False,
+              ncols: int | None = None) -> None:
+    """A chart placed under its table: as wide as the table (never wider than the page, so
+    the sheet prints at 100 %), tall enough that every category label is shown, and told
+    to show them all."""
+    ncols = ncols or ws.max_column
+    table_cm = sum(column_width(ws, c) for c in range(1, ncols + 1)) * CM_PER_CHAR
+    chart.width = max(12.0, min(PAGE_CM[landscape] - 0.5, table_cm))
+    horizontal = getattr(chart, "type", "col") == "bar"
+    per = 0.7 if horizontal else 0.0
+    chart.height = max(7.5, min(18.0, 3.0 + per * categories))
+    chart.x_axis.tickLblSkip = 1
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False

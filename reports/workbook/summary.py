@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -63,9 +64,28 @@ def category_breakdown(fig: CompanyFigures) -> pd.DataFrame:
     return out
 
 
-def issues_frame(issues: list[DataIssue]) -> pd.DataFrame:
-    return pd.DataFrame([vars(i) for i in issues],
-                        columns=["table", "column", "value", "count", "problem"])
+ISSUES_PER_COLUMN = 50
+
+
+def issues_frame(issues: list[DataIssue], per_column: int = ISSUES_PER_COLUMN) -> pd.DataFrame:
+    """One row per problem, the most frequent first; beyond ``per_column`` distinct values
+    of one column and problem, one row sums up the rest (a million free-typed dates must not
+    make a million rows)."""
+    cols = ["table", "column", "value", "count", "problem"]
+    frame = pd.DataFrame([vars(i) for i in issues], columns=cols)
+    if frame.empty:
+        return frame
+    frame = frame.sort_values("count", ascending=False, kind="stable")
+    keys = ["table", "column", "problem"]
+    rank = frame.groupby(keys, sort=False).cumcount()
+    kept = frame[rank < per_column]
+    rest = frame[rank >= per_column].groupby(keys, sort=False).agg(
+        values=("value", "size"), count=("count", "sum")).reset_index()
+    rest["value"] = rest["values"].map(lambda n: f"(另有 {n:,} 个值 {n:,} more values)")
+    out = pd.concat([kept, rest[cols]], ignore_index=True)
+    order = {k: i for i, k in enumerate(dict.fromkeys(zip(*(frame[k] for k in keys), strict=True)))}
+    out["_o"] = [order[k] for k in zip(*(out[k] for k in keys), strict=True)]
+    return out.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
 def build(fig: CompanyFigures, path: Path) -> Path:
@@ -75,13 +95,13 @@ def build(fig: CompanyFigures, path: Path) -> Path:
     heading = (f"{TITLE_ZH} {TITLE_EN}" if fig.period.is_quarter else
                "年度客户意见汇总表 Yearly summary of customer feedback")
     row = style.title(ws, heading,
-                      style.subtitle(fig.company, fig.period.code, fig.as_of, fig.source), 6)
-    total = len(fig.current)
-    ws.cell(row, 1, "本期受理合计 Cases received in period").font = style.SECTION
-    ws.cell(row, 2, total).number_format = style.INT
-    ws.cell(row, 4, len(fig.previous)).number_format = style.INT
-    ws.cell(row, 5, len(fig.last_year)).number_format = style.INT
-    row += 2
+                      style.document_subtitle(fig), 6)
+    total, previous = len(fig.current), len(fig.previous)
+    totals = pd.DataFrame([{"label": "本期受理合计 Cases received in period", "count": total,
+                            "share": 1.0 if total else None, "previous": previous,
+                            "last_year": len(fig.last_year),
+                            "change": (total - previous) / previous if previous else None}])
+    row = style.table(ws, row, COUNT_COLS, totals) + 1
     chart_rows: dict[str, tuple[int, int]] = {}
     for column, heading, table in BREAKDOWNS[:2]:
         row = style.section(ws, row, heading)
@@ -116,15 +136,18 @@ def build(fig: CompanyFigures, path: Path) -> Path:
                       subtotal=comp["code"] == "total") + 1
     ws.cell(row, 1, "金额按提议日折算的本位币 (amount_company) 汇总 Amounts are "
             "amount_company: company currency at the proposal date").font = style.NOTE
-    style.finish(ws, freeze="A4", title_rows="1:2")
-    ws.column_dimensions["A"].width = 34
-    _chart(ws, "H4", "诉求类型 Demand type", *chart_rows["demand_type"])
-    _chart(ws, "H22", "渠道 Channel", *chart_rows["channel_id"])
+    style.finish(ws, freeze="A4", landscape=True, title_rows="1:2")
+    # Under the tables, not beside them: the page keeps the tables' width and prints at
+    # 100 %.
+    row += 2
+    for column, label in (("demand_type", "诉求类型 Demand type"),
+                          ("channel_id", "渠道 Channel")):
+        row = _chart(ws, row, label, *chart_rows[column])
 
     issues = wb.create_sheet("数据问题 Data issues")
-    r = style.title(issues, "数据问题 Data issues",
-                    "无法识别的值原样保留并列于此，不作猜测 Unknown values are kept as they are "
-                    "and listed here, never guessed", 5)
+    r = style.title(issues, "数据问题 Data issues", style.document_subtitle(fig), 5)
+    issues.cell(3, 1, "无法识别的值原样保留并列于此，不作猜测 Unknown values are kept as they "
+                "are and listed here, never guessed").font = style.NOTE
     style.table(issues, r, [style.Col("table", "表", "Table"),
                             style.Col("column", "列", "Column"),
                             style.Col("value", "值", "Value"),
@@ -132,14 +155,15 @@ def build(fig: CompanyFigures, path: Path) -> Path:
                             style.Col("problem", "问题", "Problem")],
                 issues_frame(fig.issues))
     style.finish(issues, freeze="A5", landscape=True, title_rows="4:4")
-    definitions.add_sheet(wb, fig.policy)
+    definitions.add_sheet(wb, fig)
     wb.save(path)
     return path
 
 
-def _chart(ws, anchor: str, title: str, first: int, last: int) -> None:
+def _chart(ws, row: int, title: str, first: int, last: int) -> int:
+    """A bar chart of rows first..last at ``row``; returns the row after it."""
     if last < first:
-        return
+        return row
     chart = BarChart()
     chart.type = "bar"
     chart.title = title
@@ -149,5 +173,6 @@ def _chart(ws, anchor: str, title: str, first: int, last: int) -> None:
     cats = Reference(ws, min_col=1, min_row=first, max_row=last)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(cats)
-    chart.height, chart.width = 8, 14
-    ws.add_chart(chart, anchor)
+    style.fit_chart(chart, ws, last - first + 1, landscape=True, ncols=len(COUNT_COLS))
+    ws.add_chart(chart, f"A{row}")
+    return row + math.ceil(chart.height / 0.53) + 2  # rows of 15 pt ≈ 0.53 cm

@@ -38,23 +38,49 @@ BT_COLS = [style.Col("horizon", "预测步长", "Horizon"),
            style.Col("sigma", "对数误差标准差", "σ of log error", "0.000")]
 
 
-def daily_counts(cases: pd.DataFrame, end: pd.Timestamp, days: int) -> pd.Series:
+def daily_counts(cases: pd.DataFrame, end: pd.Timestamp, days: int,
+                 first: pd.Timestamp | None = None) -> pd.Series:
+    """Cases per day for the ``days`` days before ``end``, from ``first`` at the earliest
+    (zeros kept within, none before it)."""
     start = end - pd.Timedelta(days=days)
+    if first is not None:
+        start = max(start, first.normalize())
     rec = cases["date_received"]
     rec = rec[(rec >= start) & (rec < end)]
     idx = pd.date_range(start, end - pd.Timedelta(days=1), freq="D")
     return rec.dt.normalize().value_counts().reindex(idx, fill_value=0).astype(int)
 
 
+def observed_end(fig: CompanyFigures) -> pd.Timestamp:
+    """Where the observed history stops: the period end, or the end of the extraction day
+    when the data were read before it — days after the extraction are not zeros."""
+    return min(fig.period.end, fig.as_of.ceil("D"))
+
+
+def observed_months(fig: CompanyFigures) -> pd.Series:
+    """Cases per month for the complete months the data cover, the last HISTORY_MONTHS at
+    most: from the first month that starts on or after the first case to the last month
+    that ends by observed_end."""
+    end = observed_end(fig).to_period("M").to_timestamp()  # the months before are complete
+    first = fig.coverage.first_day if fig.coverage is not None else None
+    if first is None:
+        return pd.Series([], index=pd.PeriodIndex([], freq="M"), dtype=int)
+    start = first if first.day == 1 else (first + pd.offsets.MonthBegin(1)).normalize()
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if months <= 0:
+        return pd.Series([], index=pd.PeriodIndex([], freq="M"), dtype=int)
+    return metrics.monthly_counts(fig.cases, end, min(months, HISTORY_MONTHS))
+
+
 def build(fig: CompanyFigures, path: Path) -> Path:
     wb = Workbook()
-    sub = style.subtitle(fig.company, fig.period.code, fig.as_of, fig.source)
+    sub = style.document_subtitle(fig)
 
     ws = wb.active
     ws.title = "月度 Monthly"
     row = style.title(ws, f"{TITLE_ZH}（月度） {TITLE_EN}, monthly", sub, 7)
-    months = metrics.monthly_counts(fig.cases, fig.period.end, HISTORY_MONTHS)
-    fc = forecast.monthly(months)
+    months = observed_months(fig)
+    fc = forecast.monthly(months, last=observed_end(fig).to_period("M") - 1)
     ws.cell(row, 1, f"方法 Method: {fc.method}").font = style.SECTION
     row += 1
     ws.cell(row, 1, "预测区间由回测误差得出 Intervals from the back-test error: "
@@ -77,22 +103,26 @@ def build(fig: CompanyFigures, path: Path) -> Path:
     chart.add_data(Reference(ws, min_col=6, max_col=7, min_row=first - 1,
                              max_row=first + len(table) - 1), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=first + len(table) - 1))
-    chart.height, chart.width = 9, 24
-    ws.add_chart(chart, "J4")
+    style.fit_chart(chart, ws, len(table), landscape=True)
+    ws.add_chart(chart, f"A{row + 1}")
 
     ds = wb.create_sheet("日度 Daily")
     row = style.title(ds, f"{TITLE_ZH}（日度） {TITLE_EN}, daily", sub, 7)
-    days = daily_counts(fig.cases, fig.period.end, DAILY_HISTORY_DAYS)
-    dfc, by_day = forecast.daily(days, fig.policy.calendar)
+    end = observed_end(fig)
+    first = fig.coverage.first_day if fig.coverage is not None else None
+    days = (daily_counts(fig.cases, end, DAILY_HISTORY_DAYS, first)
+            if first is not None and first < end else
+            pd.Series([], index=pd.DatetimeIndex([]), dtype=int))
+    dfc, by_day = forecast.daily(days, fig.policy.calendar, start=end)
     ds.cell(row, 1, f"方法 Method: {dfc.method}").font = style.SECTION
-    row = style.section(ws=ds, row=row + 2, text="未来2天、1周、1个月合计预测 Forecast totals: "
-                        "2 days, 1 week, 1 month ahead")
+    row = style.section(ws=ds, row=row + 2, text="未来2天、1周、1个自然月合计预测 Forecast "
+                        "totals: 2 days, 1 week, the calendar month ahead")
     row = style.table(ds, row, [style.Col("label", "步长", "Horizon"), *INTERVAL_COLS],
                       dfc.table) + 1
     row = style.section(ds, row, "回测误差 Back-test error (weekly rolling origins)")
     row = style.table(ds, row, BT_COLS, _backtest_frame(dfc)) + 1
-    row = style.section(ds, row, f"最近{DAILY_SHOWN_DAYS}天实际与未来30天预测 Last "
-                        f"{DAILY_SHOWN_DAYS} days and the next 30 days")
+    row = style.section(ds, row, f"最近{DAILY_SHOWN_DAYS}天实际与未来一个月逐日预测 Last "
+                        f"{DAILY_SHOWN_DAYS} days and each day of the month ahead")
     shown = days.iloc[-DAILY_SHOWN_DAYS:]
     daily = pd.concat([
         pd.DataFrame({"day": shown.index.date, "actual": shown.values}),
@@ -107,8 +137,8 @@ def build(fig: CompanyFigures, path: Path) -> Path:
     chart.add_data(Reference(ds, min_col=2, max_col=3, min_row=first - 1,
                              max_row=first + len(daily) - 1), titles_from_data=True)
     chart.set_categories(Reference(ds, min_col=1, min_row=first, max_row=first + len(daily) - 1))
-    chart.height, chart.width = 9, 24
-    ds.add_chart(chart, "J4")
+    style.fit_chart(chart, ds, len(daily), landscape=True)
+    ds.add_chart(chart, f"A{row + 1}")
 
     ew = wb.create_sheet("预警 Early warning")
     row = style.title(ew, "预警 Early warning", sub, 7)

@@ -31,7 +31,9 @@ EPOCH = pd.Timestamp("1899-12-30")
 _ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 # Style ids in styles.xml below.
-S_HEADER, S_DATETIME, S_INT, S_FLOAT, S_TEXT = 1, 2, 3, 4, 5
+S_HEADER, S_DATETIME, S_INT, S_FLOAT, S_TEXT, S_TITLE, S_NOTE = 1, 2, 3, 4, 5, 6, 7
+# Rows above the data: title, subtitle (company, period, data coverage, source), header.
+HEAD_ROWS = 3
 
 
 @dataclass(frozen=True)
@@ -138,26 +140,33 @@ _NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
 
 
-def _sheet_head(columns: Sequence[StreamColumn], nrows: int) -> str:
+def _sheet_head(columns: Sequence[StreamColumn], nrows: int, title: str,
+                subtitle: str) -> str:
     last = get_column_letter(len(columns))
     cols = "".join(f'<col min="{i}" max="{i}" width="{c.width:.1f}" customWidth="1"/>'
                    for i, c in enumerate(columns, 1))
     header = "".join(f'<c t="inlineStr" s="{S_HEADER}"><is><t xml:space="preserve">'
                      f"{escape(c.header)}</t></is></c>" for c in columns)
+    top = HEAD_ROWS + 1
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f"<worksheet {_NS}><sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>"
-            f'<dimension ref="A1:{last}{nrows + 1}"/>'
-            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-            'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" '
-            'activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+            f'<dimension ref="A1:{last}{nrows + HEAD_ROWS}"/>'
+            f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{HEAD_ROWS}" '
+            f'topLeftCell="A{top}" activePane="bottomLeft" state="frozen"/><selection '
+            f'pane="bottomLeft" activeCell="A{top}" sqref="A{top}"/></sheetView></sheetViews>'
             '<sheetFormatPr defaultRowHeight="15"/>'
             f"<cols>{cols}</cols><sheetData>"
-            f'<row r="1" ht="30" customHeight="1">{header}</row>')
+            f'<row r="1" ht="24" customHeight="1"><c t="inlineStr" s="{S_TITLE}"><is><t>'
+            f"{escape(title)}</t></is></c></row>"
+            + (f'<row r="2"><c t="inlineStr" s="{S_NOTE}"><is><t xml:space="preserve">'
+               f"{escape(_ILLEGAL_RE.sub('', subtitle))}</t></is></c></row>" if subtitle
+               else '<row r="2"/>')
+            + f'<row r="3" ht="30" customHeight="1">{header}</row>')
 
 
 def _sheet_tail(columns: Sequence[StreamColumn], nrows: int) -> str:
     last = get_column_letter(len(columns))
-    return (f'</sheetData><autoFilter ref="A1:{last}{nrows + 1}"/>'
+    return (f'</sheetData><autoFilter ref="A{HEAD_ROWS}:{last}{nrows + HEAD_ROWS}"/>'
             '<printOptions horizontalCentered="1"/>'
             '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" '
             'footer="0.3"/><pageSetup paperSize="9" orientation="landscape" fitToWidth="1" '
@@ -189,21 +198,25 @@ def _rows_xml(chunk: pd.DataFrame, columns: Sequence[StreamColumn], first_row: i
 _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
 <numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/></numFmts>
-<fonts count="2"><font><sz val="10"/><name val="等线"/><family val="2"/></font>
-<font><b/><sz val="10"/><color rgb="FFFFFFFF"/><name val="等线"/><family val="2"/></font></fonts>
+<fonts count="4"><font><sz val="10"/><name val="等线"/><family val="2"/></font>
+<font><b/><sz val="10"/><color rgb="FFFFFFFF"/><name val="等线"/><family val="2"/></font>
+<font><b/><sz val="14"/><name val="等线"/><family val="2"/></font>
+<font><i/><sz val="9"/><color rgb="FF595959"/><name val="等线"/><family val="2"/></font></fonts>
 <fills count="3"><fill><patternFill patternType="none"/></fill>
 <fill><patternFill patternType="gray125"/></fill>
 <fill><patternFill patternType="solid"><fgColor rgb="FF1F4E78"/><bgColor indexed="64"/>
 </patternFill></fill></fills>
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
+<cellXfs count="8"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
 <xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"
  applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>
 <xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
 <xf numFmtId="3" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
 <xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
 <xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
+<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>
+<xf numFmtId="0" fontId="3" fillId="0" borderId="0" xfId="0" applyFont="1"/>
 </cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
@@ -217,7 +230,7 @@ def _package_files(sheet_names: list[str], ranges: list[str]) -> dict[str, str]:
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
         f"'{escape(s)}'!{r}</definedName>"
         f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
-        f"'{escape(s)}'!$1:$1</definedName>"
+        f"'{escape(s)}'!$1:${HEAD_ROWS}</definedName>"
         for i, (s, r) in enumerate(zip(sheet_names, ranges, strict=True)))
     rels = "".join(
         f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/'
@@ -260,10 +273,11 @@ def _package_files(sheet_names: list[str], ranges: list[str]) -> dict[str, str]:
 
 
 def write_table(path: Path, frame: pd.DataFrame, columns: Sequence[StreamColumn],
-                sheet_title: str, max_rows: int = EXCEL_MAX_ROWS - 1,
-                chunk_rows: int = 50_000, progress=None) -> list[str]:
-    """Write ``frame`` to ``path``, splitting into sheets of at most ``max_rows`` data rows.
-    Returns the sheet names."""
+                sheet_title: str, max_rows: int = EXCEL_MAX_ROWS - HEAD_ROWS,
+                chunk_rows: int = 50_000, progress=None, title: str = "",
+                subtitle: str = "") -> list[str]:
+    """Write ``frame`` to ``path``, splitting into sheets of at most ``max_rows`` data rows,
+    each under a title row, a subtitle row and the header row. Returns the sheet names."""
     total = len(frame)
     nsheets = max(1, -(-total // max_rows))
     names = [sheet_title if nsheets == 1 else f"{sheet_title} {i + 1}"[:31]
@@ -303,12 +317,15 @@ def write_table(path: Path, frame: pd.DataFrame, columns: Sequence[StreamColumn]
         for i in range(nsheets):
             lo, hi = i * max_rows, min(total, (i + 1) * max_rows)
             n = hi - lo
-            ranges.append(f"$A$1:${get_column_letter(len(columns))}${n + 1}")
+            ranges.append(f"$A${HEAD_ROWS}:${get_column_letter(len(columns))}$"
+                          f"{n + HEAD_ROWS}")
             chunks.put(("open", f"xl/worksheets/sheet{i + 1}.xml"))
-            chunks.put(("data", _sheet_head(columns, n).encode()))
+            chunks.put(("data", _sheet_head(columns, n, title or sheet_title,
+                                            subtitle).encode()))
             for start in range(lo, hi, chunk_rows):
                 part = frame.iloc[start:min(start + chunk_rows, hi)]
-                chunks.put(("data", _rows_xml(part, columns, start - lo + 2, sst)))
+                chunks.put(("data", _rows_xml(part, columns, start - lo + HEAD_ROWS + 1,
+                                              sst)))
                 if progress:
                     progress(len(part))
                 if failure:

@@ -45,6 +45,26 @@ def test_committed_sample_spans_three_years_to_2026q3():
     assert data.issues == []
 
 
+def test_references_carry_their_own_company_prefix():
+    from data.generate import COMPANIES, generate
+
+    cases, _ = generate(cases=3000, seed=7)
+    prefix = {c.name: c.prefix for c in COMPANIES}
+    assert (cases["name"].str[:2] == cases["company_id"].map(prefix)).all()
+    repeats = cases.dropna(subset=["repeat_of_id"])
+    assert len(repeats) and (repeats["repeat_of_id"].str[:2] == repeats["name"].str[:2]).all()
+
+
+def test_bundled_sample_references_match_their_company(root):
+    import pandas as pd
+
+    from data.generate import COMPANIES
+
+    cases = pd.read_csv(root / "data/sample/cases.csv", usecols=["name", "company_id"])
+    prefix = {c.name: c.prefix for c in COMPANIES}
+    assert (cases["name"].str[:2] == cases["company_id"].map(prefix)).all()
+
+
 def test_levels_follow_the_addons_rule():
     import re
     import xml.etree.ElementTree as ET

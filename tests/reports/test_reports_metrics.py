@@ -134,7 +134,8 @@ def test_a_merged_repeat_is_not_a_case_of_its_own(tmp_path):
 
 
 def test_empty_quarter_gives_zeros_and_no_rates(data):
-    empty = period.parse("2024Q1")
+    # A quiet quarter inside the data (J in 2025Q3, K in 2026Q2).
+    empty = period.parse("2026Q1")
     k = metrics.kpis(data.cases, empty, data.as_of, metrics.Policy())
     assert all(v.denominator == 0 and v.value is None for v in k.values())
     s = regulator.build_summary(data.cases, data.compensations, empty, "测试公司", data.as_of)
@@ -142,6 +143,20 @@ def test_empty_quarter_gives_zeros_and_no_rates(data):
     assert all(v["value"] is None for v in s["kpis"].values())
     assert metrics.hot_spots(metrics.received(data.cases, empty),
                              metrics.received(data.cases, empty)).empty
+
+
+@pytest.mark.parametrize("code, why", [
+    ("2024Q1", "the data begin on 2025-07-15"),  # before the first case
+    ("2026Q4", "the data end on 2026-10-15 12:00"),  # not over at the extraction
+    ("2027Q1", "the data end on 2026-10-15 12:00"),  # after the data
+])
+def test_no_summary_for_a_period_the_data_do_not_cover(data, code, why):
+    with pytest.raises(regulator.CoverageError, match=why):
+        regulator.build_summary(data.cases, data.compensations, period.parse(code), "测试公司",
+                                data.as_of)
+    with pytest.raises(regulator.CoverageError, match="no case"):
+        regulator.build_summary(data.cases.iloc[:0], data.compensations.iloc[:0], Q3,
+                                "测试公司", data.as_of)
 
 
 def test_demand_groups_first_keyword_wins():

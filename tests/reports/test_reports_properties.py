@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,8 +42,12 @@ def test_counts_add_up_and_rates_are_rates(history):
     assert closure["received_closed"] + closure["received_open"] == len(r)
     for k in metrics.kpis(cases, Q, as_of, metrics.Policy()).values():
         assert 0 <= k.numerator <= k.denominator
-    summary = regulator.build_summary(cases, comps, Q, "x", as_of)
-    assert sum(summary["counts"]["by_demand_type"].values()) == len(r)
+    if cases["date_received"].min() >= Q.end or cases.empty:
+        with pytest.raises(regulator.CoverageError):
+            regulator.build_summary(cases, comps, Q, "x", as_of)
+    else:
+        summary = regulator.build_summary(cases, comps, Q, "x", as_of)
+        assert sum(summary["counts"]["by_demand_type"].values()) == len(r)
     assert register.register_frame(r, comps, as_of).shape[0] == len(r)
 
 
@@ -58,5 +63,5 @@ def test_register_split_keeps_every_row_once(tmp_path_factory, n, per_sheet):
                            max_rows=per_sheet)
     assert len(names) == -(-n // per_sheet)
     wb = openpyxl.load_workbook(path, read_only=True)
-    refs = [row[0] for ws in wb.worksheets for row in ws.iter_rows(min_row=2, values_only=True)]
+    refs = [row[0] for ws in wb.worksheets for row in ws.iter_rows(min_row=4, values_only=True)]
     assert sorted(refs) == sorted(cases["name"])

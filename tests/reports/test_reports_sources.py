@@ -113,7 +113,7 @@ def test_required_columns(tmp_path, content, message):
 
 def test_bad_input_exits_non_zero_with_a_message(tmp_path, caplog):
     bad = tmp_path / "cases.csv"
-    bad.write_bytes(b"\xff\xfe\x00garbage\x81\x00")
+    bad.write_bytes(b"\x80\x80\xff garbage \xff\n")
     code = cli.main(["quarterly", "--period", "2026Q3", "--source", str(bad), "--out",
                      str(tmp_path / "o"), "--no-progress"])
     assert code == 2
@@ -179,8 +179,8 @@ def test_numbers_and_flags_as_exports_write_them(tmp_path):
             case("N2", "2026-07-01 11:00", affected_count=" 12 ", is_emergency="FALSE"),
             case("N3", "2026-07-01 12:00", affected_count="many", is_emergency="maybe")]
     data = sources.from_files(write(tmp_path / "in", rows))
-    assert list(data.cases["affected_count"]) == [1200, 12, 0]
+    assert list(data.cases["affected_count"]) == [1200, 12, 1]  # the add-on's default
     assert list(data.cases["is_emergency"]) == [True, False, False]
     problems = {(i.column, i.value, i.problem) for i in data.issues}
-    assert problems == {("affected_count", "many", "not a number, left empty"),
+    assert problems == {("affected_count", "many", "not a number, read as 1"),
                         ("is_emergency", "maybe", "not a yes/no value, read as no")}

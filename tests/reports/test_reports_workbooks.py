@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 
 import openpyxl
 import pytest
@@ -44,7 +42,8 @@ def test_bulletin_kpi_cells(outputs):
     r = _row(ws, "重开率")
     assert [ws.cell(r, c).value for c in (2, 3)] == [2, 4]
     # Q2: closed K only, not reopened → 0 %; vs previous = +50 pp.
-    assert ws.cell(r, 5).value == 0 and ws.cell(r, 7).value == pytest.approx(0.5)
+    assert ws.cell(r, 5).value == 0 and ws.cell(r, 7).value == pytest.approx(50)
+    assert ws.cell(r, 7).number_format == '+0.0" pp";-0.0" pp";0.0" pp"'
     # Same quarter last year: J closed, not reopened.
     assert ws.cell(r, 6).value == 0
     r = _row(ws, "受理总量")
@@ -108,15 +107,17 @@ def test_register_and_json(outputs):
     wb = openpyxl.load_workbook(outputs.folder / pipeline.REGISTER_FILE)
     ws = wb.worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][0] == "编号\nReference"
-    assert [r[0] for r in rows[1:]] == ["A", "B", "C", "F", "G", "H", "E", "D"]
-    by_name = {r[0]: r for r in rows[1:]}
+    assert rows[0][0] == "案件登记簿 Case register"
+    assert "2025-06-20" not in rows[1][0] and "数据覆盖 Data cover: 2025-07-15" in rows[1][0]
+    assert rows[2][0] == "编号\nReference"
+    assert [r[0] for r in rows[3:]] == ["A", "B", "C", "F", "G", "H", "E", "D"]
+    by_name = {r[0]: r for r in rows[3:]}
     keys = [c[0] for c in register.COLUMNS]
     assert by_name["A"][keys.index("compensation_paid")] == pytest.approx(710)
     assert by_name["A"][keys.index("partner_phone")] == "138****1234"
     assert by_name["F"][keys.index("overdue")] == "是"
     assert by_name["D"][keys.index("level")] == "危机"
-    assert ws.freeze_panes == "A2"
+    assert ws.freeze_panes == "A4"
     payload = json.loads((outputs.folder / pipeline.SUMMARY_FILE).read_text("utf-8"))
     assert payload == outputs.summary
 
@@ -127,9 +128,9 @@ def test_register_splits_past_the_row_limit(tmp_path):
     names = register.build(data.cases, data.compensations, data.as_of, path, max_rows=4)
     assert len(names) == 3  # 11 cases, 4 a sheet
     wb = openpyxl.load_workbook(path)
-    counts = [ws.max_row - 1 for ws in wb.worksheets]
+    counts = [ws.max_row - 3 for ws in wb.worksheets]
     assert counts == [4, 4, 3]
-    assert all(ws["A1"].value == "编号\nReference" for ws in wb.worksheets)
+    assert all(ws["A3"].value == "编号\nReference" for ws in wb.worksheets)
 
 
 def test_stream_and_openpyxl_register_write_the_same_cells(tmp_path):
@@ -141,40 +142,81 @@ def test_stream_and_openpyxl_register_write_the_same_cells(tmp_path):
     assert wa.sheetnames == wb.sheetnames
     for sa, sb in zip(wa.worksheets, wb.worksheets, strict=True):
         assert list(sa.iter_rows(values_only=True)) == list(sb.iter_rows(values_only=True))
-        assert sa["C2"].number_format == sb["C2"].number_format == "yyyy-mm-dd hh:mm"
+        assert sa["C4"].number_format == sb["C4"].number_format == "yyyy-mm-dd hh:mm"
 
 
-def test_empty_quarter_still_writes_every_document(tmp_path):
+def test_quiet_quarter_inside_the_data_still_writes_every_document(tmp_path):
     data = load(tmp_path / "in", CASES, COMPS, as_of=AS_OF)
-    out = pipeline.run(data, period.parse("2024Q1"), tmp_path / "out",
+    out = pipeline.run(data, period.parse("2026Q1"), tmp_path / "out",
                        pipeline.RunOptions(progress=False))[0]
     wb = openpyxl.load_workbook(out.folder / pipeline.DOCUMENTS[1][0])
     ws = wb["指标 KPIs"]
     r = _row(ws, "受理及时率")
     assert [ws.cell(r, c).value for c in (2, 3, 4)] == [0, 0, "n/a"]
     reg = openpyxl.load_workbook(out.folder / pipeline.REGISTER_FILE).worksheets[0]
-    assert reg.max_row == 1
+    assert reg.max_row == 3
+    assert out.summary["counts"]["received"] == 0
 
 
-def test_input_without_any_case(tmp_path):
+@pytest.mark.parametrize("code", ["2024Q1", "2026Q4"])
+def test_a_period_outside_the_data_is_refused(tmp_path, caplog, code):
+    folder = write(tmp_path / "in", CASES, COMPS)
+    args = ["quarterly", "--period", code, "--source", str(folder), "--as-of", AS_OF,
+            "--out", str(tmp_path / "out"), "--no-progress"]
+    assert cli.main(args) == 2
+    assert f"period {code} is not covered by the data" in caplog.text
+    assert not (tmp_path / "out" / code).exists(), "nothing is written"
+    # Built on request, saying so in every title row, and without a summary to file.
+    assert cli.main([*args, "--allow-empty"]) == 0
+    folder = tmp_path / "out" / code / "测试公司"
+    assert not (folder / pipeline.SUMMARY_FILE).exists()
+    for name, _ in pipeline.DOCUMENTS:
+        wb = openpyxl.load_workbook(folder / name)
+        for ws in wb.worksheets:
+            if ws.title != "口径 Definitions":
+                assert "PERIOD NOT COVERED BY THE DATA" in ws["A2"].value, (name, ws.title)
+    reg = openpyxl.load_workbook(folder / pipeline.REGISTER_FILE).worksheets[0]
+    assert "PERIOD NOT COVERED BY THE DATA" in reg["A2"].value
+
+
+def test_input_without_any_case(tmp_path, caplog):
     folder = write(tmp_path / "in", [])
-    code = cli.main(["quarterly", "--period", "2026Q3", "--source", str(folder), "--out",
-                     str(tmp_path / "out"), "--no-progress"])
-    assert code == 0
+    args = ["quarterly", "--period", "2026Q3", "--source", str(folder), "--out",
+            str(tmp_path / "out"), "--no-progress"]
+    assert cli.main(args) == 2
+    assert "no case in the data" in caplog.text
+    assert cli.main([*args, "--allow-empty"]) == 0
     produced = list((tmp_path / "out" / "2026Q3").rglob("*.xlsx"))
     assert len(produced) == len(pipeline.DOCUMENTS) + 1
+    assert not list((tmp_path / "out" / "2026Q3").rglob("*.json"))
 
 
-def test_pdf_rendering_with_libreoffice(outputs, tmp_path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed: apt-get install "
-                    "libreoffice-calc-nogui fonts-noto-cjk")
-    src = tmp_path / "bulletin.xlsx"  # an ASCII name keeps soffice's output name obvious
-    shutil.copy(outputs.folder / pipeline.DOCUMENTS[1][0], src)
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
-                   check=True, capture_output=True, timeout=180)
-    pdf = tmp_path / "bulletin.pdf"
-    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
-    assert pdf.stat().st_size > 10_000
+def test_short_history_forecasts_from_the_first_case(tmp_path):
+    """The bundled sample starts in January 2023: in 2023Q2 a company has six months of
+    history, so the monthly forecast is the mean of April–June (not a seasonal model fed
+    with zeros before the first case) and the daily one ends where the data end."""
+    from reports import figures, metrics, sources
+    from reports.workbook import trend
+
+    data = sources.from_sample()
+    q2 = period.parse("2023Q2")
+    company = sorted(data.cases["company_id"].unique())[0]
+    cases = data.cases[data.cases["company_id"] == company]
+    fig = figures.compute(company, cases, data.compensations.iloc[:0], q2, data.as_of,
+                          "sample", metrics.Policy())
+    wb = openpyxl.load_workbook(trend.build(fig, tmp_path / "t.xlsx"))
+    ws = wb["月度 Monthly"]
+    assert "Mean of the last 3 months" in ws.cell(4, 1).value
+    received = cases["date_received"]
+    expected = sum(int(((received >= f"2023-{m:02d}-01")
+                        & (received < f"2023-{m + 1:02d}-01")).sum()) for m in (4, 5, 6)) / 3
+    for label in ("2023-07", "2023-08", "2023-09"):
+        r = _row(ws, label)
+        lo95, point, hi95 = ws.cell(r, 6).value, ws.cell(r, 3).value, ws.cell(r, 7).value
+        assert point == pytest.approx(expected) and 0 < lo95 <= point <= hi95 < 3 * point
+    assert _row(ws, "2023-01") and all(
+        c.value != "2022-12" for c in ws["A"]), "no month before the first case"
+    ds = wb["日度 Daily"]
+    r = _row(ds, "1M")
+    assert ds.cell(r, 1).value == "1M (2023-07-01–2023-07-31)"
+    assert ds.cell(r, 5).value <= ds.cell(r, 2).value <= ds.cell(r, 6).value < 3 * ds.cell(r, 2).value

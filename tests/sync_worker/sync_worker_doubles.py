@@ -179,7 +179,10 @@ class MemoryGateway:
             }
             for (src, ref), stored in self.cases.items()
         ]
-        return self.company_name, sources.from_frames(pd.DataFrame(rows), None, "memory", timezone="UTC")
+        data = sources.from_frames(pd.DataFrame(rows), None, "memory", timezone="UTC")
+        # Read now, as from Odoo; cases seeded in the future are read as of their newest step.
+        data.as_of = max(data.as_of, pd.Timestamp.now(tz=sources.LOCAL_TZ).tz_localize(None).floor("s"))
+        return self.company_name, data
 
     def refs(self, source: str) -> list[str]:
         return [ref for (src, ref) in self.cases if src == source]

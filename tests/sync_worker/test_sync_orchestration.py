@@ -354,6 +354,20 @@ def test_filing_waits_for_a_calendar_that_knows_the_year(regulator, state, caplo
     assert any(r.message == "filing postponed" and str(last + 1) in r.kv["reason"] for r in caplog.records)
 
 
+def test_no_filing_for_a_period_before_the_data(regulator, state, caplog):
+    # Cases from February 2026 only: a 2025 filing would be a summary of zeros for a year the
+    # data know nothing about; it is postponed, never filed.
+    forwarded = dt.datetime(2026, 2, 10, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    seed(regulator.store, "regulator", 5, rng=random.Random(8), base=forwarded)
+    gateway = MemoryGateway()
+    (annual,) = [p for p in filing_periods(2026) if p.label == "2025"]
+    report = make_sync(gateway, state).run(regulator_binding(regulator), filings=[annual])
+    assert len(gateway.refs("regulator")) == 5
+    assert report.filings == 0 and regulator.store.summaries == {}
+    assert any(r.message == "filing postponed" and "not covered by the data" in r.kv["reason"]
+               for r in caplog.records)
+
+
 def test_pages_are_applied_in_chunks_sized_by_time(hotline, state):
     seed(hotline.store, "hotline", 400)
     gateway = MemoryGateway(seconds_per_case=0.004)  # Odoo takes 4 ms per new case
