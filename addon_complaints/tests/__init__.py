@@ -21,3 +21,4 @@ from . import test_deadline_extension
 from . import test_deadline_overdue
 from . import test_deadline_dialogs
 from . import test_deadline_recompute
+from . import test_mail_intake
