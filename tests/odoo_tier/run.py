@@ -22,8 +22,10 @@ import ast
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -68,10 +70,11 @@ def _external_dependencies(addon: str) -> list[str]:
     return sorted(deps)
 
 
-def _odoo_argv(odoo: OdooInstall, pg: PgAddress, db: str, *extra: str) -> list[str]:
+def _odoo_argv(odoo: OdooInstall, pg: PgAddress, data_dir: str, db: str, *extra: str) -> list[str]:
     return odoo_argv(
         odoo, pg, "--database", db, "--log-level", "info", "--http-interface", "127.0.0.1",
         "--http-port", str(free_port()), "--max-cron-threads", "0", "--no-database-list", *extra,
+        data_dir=data_dir,
     )
 
 
@@ -156,34 +159,37 @@ def main(argv: list[str] | None = None) -> int:
     logdir = Path(args.logdir)
     logdir.mkdir(parents=True, exist_ok=True)
     cluster = start_cluster()
+    # A filestore of this run's own: runs side by side use the same database names, and each
+    # Odoo would otherwise collect the other's attachments as garbage.
+    data_dir = tempfile.mkdtemp(prefix="complaints-odoo-data-")
     pg = PgAddress(cluster.host, cluster.port, cluster.user)
     steps = Step(logdir)
     try:
         if args.only:
-            _run_optional(odoo, pg, steps, args.only, args.test_tags)
+            _run_optional(odoo, pg, data_dir, steps, args.only, args.test_tags)
             return _verdict(steps, logdir, odoo)
         db = "complaints_test"
         deps = ",".join(_addon_dependencies())
-        steps.run("1-dependencies", _odoo_argv(odoo, pg, db, "-i", deps, "--stop-after-init"),
+        steps.run("1-dependencies", _odoo_argv(odoo, pg, data_dir, db, "-i", deps, "--stop-after-init"),
                   check_log=False)
         if steps.failures:
             return 1
         log = steps.run("2-install-and-test", _odoo_argv(
-            odoo, pg, db, "-i", ADDON, "--test-enable", "--test-tags", args.test_tags or f"/{ADDON}",
+            odoo, pg, data_dir, db, "-i", ADDON, "--test-enable", "--test-tags", args.test_tags or f"/{ADDON}",
             "--stop-after-init"))
         _logger.info("Odoo tests: %s", _test_stats(log))
         if not args.quick:
-            steps.run("3-upgrade", _odoo_argv(odoo, pg, db, "-u", ADDON, "--stop-after-init"))
+            steps.run("3-upgrade", _odoo_argv(odoo, pg, data_dir, db, "-u", ADDON, "--stop-after-init"))
             steps.run("4-install-without-demo", _odoo_argv(
-                odoo, pg, "complaints_nodemo", "-i", ADDON, "--without-demo", "all",
+                odoo, pg, data_dir, "complaints_nodemo", "-i", ADDON, "--without-demo", "all",
                 "--stop-after-init"))
             for addon in optional_addons():
-                _run_optional(odoo, pg, steps, addon)
-            server = OdooProcess(odoo, pg, logdir / "serve.log", (db,)).start()
+                _run_optional(odoo, pg, data_dir, steps, addon)
+            server = OdooProcess(odoo, pg, logdir / "serve.log", (db,), data_dir=data_dir).start()
             try:
                 env = dict(os.environ, ODOO_TEST_URL=server.url, ODOO_TEST_DB=db,
                            ODOO_TEST_LOGIN="admin", ODOO_TEST_PASSWORD="admin",
-                           ODOO_TEST_PG=str(pg))
+                           ODOO_TEST_PG=str(pg), ODOO_TEST_DATA_DIR=data_dir)
                 rc = subprocess.run([args.pytest, "-m", "pytest", "-m", "odoo", "-q", "tests"],
                                     cwd=REPO, env=env, check=False).returncode
                 if rc not in (0, 5):  # 5: no tests collected
@@ -192,20 +198,21 @@ def main(argv: list[str] | None = None) -> int:
                 server.stop()
     finally:
         cluster.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
     return _verdict(steps, logdir, odoo)
 
 
-def _run_optional(odoo: OdooInstall, pg: PgAddress, steps: Step, addon: str,
+def _run_optional(odoo: OdooInstall, pg: PgAddress, data_dir: str, steps: Step, addon: str,
                   test_tags: str | None = None) -> None:
     """An optional add-on in its own database: its Odoo apps first, then it with its tests."""
     db = f"complaints_{addon.removeprefix(ADDON + '_')}"
     steps.run(f"{addon}-1-dependencies", _odoo_argv(
-        odoo, pg, db, "-i", ",".join(_external_dependencies(addon)), "--stop-after-init"),
+        odoo, pg, data_dir, db, "-i", ",".join(_external_dependencies(addon)), "--stop-after-init"),
         check_log=False)
     if f"{addon}-1-dependencies" in steps.failures:
         return
     log = steps.run(f"{addon}-2-install-and-test", _odoo_argv(
-        odoo, pg, db, "-i", addon, "--test-enable", "--test-tags", test_tags or f"/{addon}",
+        odoo, pg, data_dir, db, "-i", addon, "--test-enable", "--test-tags", test_tags or f"/{addon}",
         "--stop-after-init"))
     _logger.info("Odoo tests of %s: %s", addon, _test_stats(log))
 

@@ -55,7 +55,8 @@ def second_odoo(integration_rights, tmp_path):
     if odoo is None:
         pytest.skip("no Odoo installation found to start a second server")
     server = OdooProcess(
-        odoo, PgAddress.parse(integration_rights.pg), tmp_path / "odoo.log", (integration_rights.db,)
+        odoo, PgAddress.parse(integration_rights.pg), tmp_path / "odoo.log", (integration_rights.db,),
+        data_dir=os.environ.get("ODOO_TEST_DATA_DIR"),
     ).start()
     yield server
     server.stop()
