@@ -44,6 +44,7 @@
         "views/complaint_rejection_reason_views.xml",
         "views/complaint_notice_views.xml",
         "views/complaint_sync_quarantine_views.xml",
+        "views/complaint_sync_lease_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/complaint_compensation_views.xml",

@@ -44,13 +44,11 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import odoorpc  # noqa: E402
-
+import odoo_connection  # noqa: E402
 from sync_worker.odoo_gateway import OdooGateway, OdooSettings  # noqa: E402
 from sync_worker.portals.hotline import HotlineClient  # noqa: E402
 from sync_worker.reference_portals import start_portal  # noqa: E402
@@ -113,9 +111,7 @@ def _relabel(store, prefix: str) -> None:
 
 def worker_user(url: str, db: str, admin_login: str, admin_password: str) -> tuple[str, str, int]:
     """Create (or reset) the benchmark's worker user, in the integration group only, as admin."""
-    parsed = urlparse(url)
-    odoo = odoorpc.ODOO(parsed.hostname or "127.0.0.1", port=parsed.port or 80, timeout=600)
-    odoo.login(db, admin_login, admin_password)
+    odoo = odoo_connection.connect(url, db, admin_login, admin_password, timeout=600)
     group_id = odoo.env.ref("addon_complaints.group_complaint_integration").id
     password = secrets.token_urlsafe(18)
     users = odoo.env["res.users"]

@@ -170,10 +170,9 @@ def generate(cases: int = 4000, seed: int = 20260930, start: str = "2023-01-01",
                                          df.loc[idx, "channel_id"].to_numpy())
     rc = df["repeat_count"].to_numpy()
     ch = df["channel_id"].to_numpy()
-    level = np.select([rc >= 3, rc == 2], ["major", "urgent"], "normal").astype(object)
-    crisis = np.isin(ch, ["media", "internet"]) & (rng.random(n) < 0.5) | group
-    level[crisis & is_complaint] = "crisis"
-    level[~(is_complaint | (df["demand_type"].to_numpy() == "report"))] = "normal"
+    # Drawn and unused: the draws of every later column stay those of earlier samples.
+    rng.random(n)
+    level = case_levels(ch, rc, df["affected_count"].to_numpy())
     df["level"] = level
     df["is_regulator_forwarded"] = ch == "regulator"
     df["is_emergency"] = (rng.random(n) < 0.004) | (group & (rng.random(n) < 0.3))
@@ -319,6 +318,22 @@ def write(cases: pd.DataFrame, comps: pd.DataFrame, out: Path) -> None:
     fmt = "%Y-%m-%d %H:%M:%S"
     cases.to_csv(out / "cases.csv", index=False, date_format=fmt)
     comps.to_csv(out / "compensations.csv", index=False, date_format=fmt)
+
+
+# The add-on's level rule (complaint.case._compute_level and the channels' is_regulator /
+# is_public_exposure flags shipped in addon_complaints/data/complaint_channel_data.xml).
+CRISIS_CHANNELS = ("regulator", "media", "internet")
+GROUP_COMPLAINT_SIZE = 10
+
+
+def case_levels(channels: np.ndarray, repeat_counts: np.ndarray,
+                affected_counts: np.ndarray) -> np.ndarray:
+    """Crisis when forwarded by a regulator, reported by media or on the internet, or when
+    ten or more customers complain together; else major from the third complaint about the
+    same matter, urgent on the second, normal on the first — whatever the demand type."""
+    crisis = np.isin(channels, CRISIS_CHANNELS) | (affected_counts >= GROUP_COMPLAINT_SIZE)
+    return np.select([crisis, repeat_counts >= 3, repeat_counts == 2],
+                     ["crisis", "major", "urgent"], "normal").astype(object)
 
 
 def main(argv: list[str] | None = None) -> int:

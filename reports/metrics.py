@@ -36,21 +36,26 @@ class KpiDef:
     denominator: str
 
 
+# From Odoo the timeliness KPIs count the outcomes the add-on stores with each case
+# (acceptance_outcome, handling_outcome, reply_outcome: met, late or pending); for a file
+# they are computed with the default policy (see ``stage_outcomes``).
 KPI_DEFS: tuple[KpiDef, ...] = (
     KpiDef("acceptance_timeliness", "受理及时率", "Acceptance timeliness",
-           "acceptance decision (date_accepted) before the end of the policy's Nth working "
-           "day after the day of receipt",
-           "cases received in the period that have an acceptance decision, or none but whose "
-           "acceptance due date has passed at extraction (withdrawn cases excluded)"),
+           "acceptance outcome met: from Odoo the add-on's stored outcome (acceptance_outcome); "
+           "from a file, the decision (date_accepted) before the end of the default policy's "
+           "Nth working day after the day of receipt",
+           "cases received in the period whose acceptance outcome is met or late (decided, or "
+           "undecided past its due date; withdrawn cases excluded)"),
     KpiDef("handling_timeliness", "办结及时率", "Handling timeliness",
-           "replied (date_replied) on or before the case's due date (date_deadline)",
-           "cases received in the period with a due date that are replied, or whose due date "
-           "has passed at extraction (not accepted and withdrawn cases excluded)"),
+           "reply outcome met: from Odoo the add-on's stored outcome (reply_outcome); from a "
+           "file, replied (date_replied) on or before the case's due date (date_deadline)",
+           "cases received in the period whose reply outcome is met or late (not accepted and "
+           "withdrawn cases excluded)"),
     KpiDef("feedback_timeliness", "反馈及时率", "Feedback timeliness",
-           "handler feedback (date_feedback) before the end of the policy's Nth working day "
-           "after the day of dispatch",
-           "cases received in the period and dispatched, with feedback or whose feedback "
-           "due date has passed at extraction"),
+           "handling outcome met: from Odoo the add-on's stored outcome (handling_outcome); "
+           "from a file, the department's feedback (date_feedback) before the end of the "
+           "default policy's Nth working day after the day of dispatch",
+           "cases received in the period whose handling outcome is met or late"),
     KpiDef("satisfaction_rate", "回访满意率", "Satisfaction at callback",
            "callback result satisfied or basically satisfied",
            "cases received in the period with a callback result (satisfaction set)"),
@@ -61,8 +66,8 @@ KPI_DEFS: tuple[KpiDef, ...] = (
            "closed cases reopened at least once (reopen_count ≥ 1)",
            "cases closed in the period (date_closed in the period)"),
     KpiDef("overdue_rate", "超期率", "Overdue rate",
-           "replied after the due date, or not replied and the due date passed at extraction",
-           "cases received in the period with a due date (not accepted and withdrawn "
+           "reply outcome late (replied after the due date, or not replied past it)",
+           "cases received in the period with a reply outcome (not accepted and withdrawn "
            "excluded)"),
 )
 KPI_BY_KEY = {k.key: k for k in KPI_DEFS}
@@ -97,40 +102,101 @@ def received(cases: pd.DataFrame, period: Period) -> pd.DataFrame:
 # The fields the KPIs read: callers filtering many rows can keep just these.
 KPI_FIELDS = ["date_received", "state", "date_accepted", "date_deadline", "date_replied",
               "date_dispatched", "date_feedback", "satisfaction", "demand_type", "repeat_count",
-              "repeat_of_id", "date_closed", "reopen_count"]
+              "repeat_of_id", "date_closed", "reopen_count",
+              *(f"{stage}_outcome" for stage in model.OUTCOME_STAGES)]
+
+
+def _outcome(done: pd.Series, due: pd.Series, as_of: pd.Timestamp, strict: bool) -> pd.Series:
+    """met / late / pending of one stage from its done and due dates (None without a due
+    date, unless the stage is done)."""
+    met = done < due if strict else done <= due
+    out = pd.Series(None, index=done.index, dtype=object)
+    has_due = due.notna()
+    out[done.notna() & (met | ~has_due)] = "met"
+    out[done.notna() & has_due & ~met] = "late"
+    out[done.isna() & has_due & (due <= as_of)] = "late"
+    out[done.isna() & has_due & (due > as_of)] = "pending"
+    return out
+
+
+def stage_outcomes(cases: pd.DataFrame, as_of: pd.Timestamp, policy: Policy) -> pd.DataFrame:
+    """The outcome of acceptance, handling (the department's feedback) and reply of each case.
+
+    Rows read from Odoo carry the add-on's stored outcomes (its policies, working calendar,
+    company days, pauses, extensions, review and new facts): they are used as they are.
+    Rows from a file have none: they are computed with the default policy — acceptance and
+    feedback within ``policy.accept_working_days`` / ``policy.feedback_working_days`` working
+    days of the reports' calendar, the reply by the file's ``date_deadline`` — without
+    pauses or extensions."""
+    stored = (cases[model.OUTCOMES_STORED].fillna(False).astype(bool)
+              if model.OUTCOMES_STORED in cases else pd.Series(False, index=cases.index))
+    out = pd.DataFrame({stage: cases.get(f"{stage}_outcome",
+                                         pd.Series(None, index=cases.index, dtype=object))
+                        for stage in model.OUTCOME_STAGES}, index=cases.index).astype(object)
+    computed = ~stored
+    if computed.any():
+        c = cases[computed]
+        accept_due = policy.calendar.due_dates(c["date_received"], policy.accept_working_days)
+        feedback_due = policy.calendar.due_dates(c["date_dispatched"],
+                                                 policy.feedback_working_days)
+        out.loc[computed, "acceptance"] = _outcome(c["date_accepted"], accept_due, as_of, True)
+        feedback = _outcome(c["date_feedback"], feedback_due, as_of, True)
+        out.loc[computed, "handling"] = feedback.where(c["date_dispatched"].notna(), None)
+        out.loc[computed, "reply"] = _outcome(c["date_replied"], c["date_deadline"], as_of,
+                                              False).where(c["date_deadline"].notna(), None)
+    return out
+
+
+def outcomes_source(cases: pd.DataFrame) -> str:
+    """"odoo" when every row's outcomes are the add-on's stored ones, "policy" when all are
+    computed with the default policy, "mixed" otherwise."""
+    if model.OUTCOMES_STORED not in cases:
+        return "policy"
+    stored = cases[model.OUTCOMES_STORED].fillna(False).astype(bool)
+    return "odoo" if stored.all() else "policy" if not stored.any() else "mixed"
+
+
+def outcomes_note(cases: pd.DataFrame, policy: Policy) -> str:
+    """One line for every sheet that shows timeliness: where its outcomes come from."""
+    source = outcomes_source(cases)
+    if source == "odoo":
+        return ("时效结果取自 Odoo 中投诉模块保存的各环节结果（含暂停、延期、核查与公司日历） "
+                "Timeliness is the add-on's own stored outcome of each stage, read from Odoo")
+    computed = (f"受理 {policy.accept_working_days} 个工作日、反馈 "
+                f"{policy.feedback_working_days} 个工作日、答复以文件中的办结期限为准，不含暂停与延期 "
+                f"Acceptance within {policy.accept_working_days} and feedback within "
+                f"{policy.feedback_working_days} working day(s), reply by the file's deadline; "
+                "no pauses or extensions")
+    if source == "mixed":
+        return ("部分时效结果为报表按默认规则计算 Some timeliness outcomes are computed by the "
+                "reports with the default policy: " + computed)
+    return "时效结果由报表按默认规则计算 Timeliness computed with the default policy: " + computed
 
 
 def kpis(cases: pd.DataFrame, period: Period, as_of: pd.Timestamp,
          policy: Policy) -> dict[str, Kpi]:
     """The KPIs of domain.md §8 for the cases of one company."""
-    cases = cases[KPI_FIELDS]
+    cases = cases[[c for c in (*KPI_FIELDS, model.OUTCOMES_STORED) if c in cases]]
     r = received(cases, period)
     out: dict[str, Kpi] = {}
     active = r["state"] != "withdrawn"
+    outcomes = stage_outcomes(r, as_of, policy)
+    decided = outcomes.isin(["met", "late"])
+    met = outcomes == "met"
 
-    due = policy.calendar.due_dates(r["date_received"], policy.accept_working_days)
-    decided = r["date_accepted"].notna()
-    pop = active & (decided | (due <= as_of))
-    ok = decided & (r["date_accepted"] < due)
-    out["acceptance_timeliness"] = Kpi("acceptance_timeliness", int((pop & ok).sum()),
-                                       int(pop.sum()))
+    pop = active & decided["acceptance"]
+    out["acceptance_timeliness"] = Kpi("acceptance_timeliness",
+                                       int((pop & met["acceptance"]).sum()), int(pop.sum()))
 
-    handled = active & (r["state"] != "not_accepted") & r["date_deadline"].notna()
-    replied = r["date_replied"].notna()
-    pop = handled & (replied | (r["date_deadline"] <= as_of))
-    ok = replied & (r["date_replied"] <= r["date_deadline"])
-    out["handling_timeliness"] = Kpi("handling_timeliness", int((pop & ok).sum()),
+    handled = active & (r["state"] != "not_accepted") & outcomes["reply"].notna()
+    pop = handled & decided["reply"]
+    out["handling_timeliness"] = Kpi("handling_timeliness", int((pop & met["reply"]).sum()),
                                      int(pop.sum()))
-    late = (replied & (r["date_replied"] > r["date_deadline"])) | (
-        ~replied & (r["date_deadline"] < as_of))
+    late = outcomes["reply"] == "late"
     out["overdue_rate"] = Kpi("overdue_rate", int((handled & late).sum()), int(handled.sum()))
 
-    dispatched = r["date_dispatched"].notna()
-    fb_due = policy.calendar.due_dates(r["date_dispatched"], policy.feedback_working_days)
-    has_fb = r["date_feedback"].notna()
-    pop = dispatched & (has_fb | (fb_due <= as_of))
-    ok = has_fb & (r["date_feedback"] < fb_due)
-    out["feedback_timeliness"] = Kpi("feedback_timeliness", int((pop & ok).sum()),
+    pop = decided["handling"]
+    out["feedback_timeliness"] = Kpi("feedback_timeliness", int((pop & met["handling"]).sum()),
                                      int(pop.sum()))
 
     sat = r["satisfaction"]
@@ -309,8 +375,7 @@ def accountability(r: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     table["total"] = table.sum(axis=1)
     table["with_employee"] = base.groupby(base["department_id"].fillna("(空)"))[
         "respondent_user_id"].apply(lambda s: int(s.notna().sum()))
-    late = (base["date_replied"] > base["date_deadline"]) | (
-        base["date_replied"].isna() & (base["date_deadline"] < as_of))
+    late = stage_outcomes(base, as_of, Policy())["reply"] == "late"
     table["overdue"] = late.groupby(base["department_id"].fillna("(空)")).sum().astype(int)
     return table.reset_index().sort_values("total", ascending=False, kind="stable")
 

@@ -19,12 +19,13 @@ CASE_TEXT = [
     "owner_user_id", "handler_user_id", "state", "not_accepted_reason_id", "validity",
     "cause_type", "satisfaction", "repeat_of_id", "closure_criterion", "external_source",
     "external_ref", "partner_id", "external_receipt", "handling_process", "handling_result",
-    "reply_text",
+    "reply_text", "acceptance_outcome", "handling_outcome", "reply_outcome",
 ]
 CASE_DATES = [
     "event_date", "date_received", "date_accepted", "date_dispatched", "date_feedback",
     "date_verified", "date_replied", "date_callback", "date_closed", "date_deadline",
-    "external_deadline", "external_pushed_at", "archive_date",
+    "external_deadline", "external_pushed_at", "archive_date", "date_acceptance_deadline",
+    "date_handling_deadline", "date_reply_deadline",
 ]
 CASE_BOOL = ["is_regulator_forwarded", "is_emergency"]
 CASE_INT = ["affected_count", "reopen_count", "repeat_count"]
@@ -54,15 +55,18 @@ COMP_REQUIRED = ["case_id", "amount_company"]
 
 @dataclass(frozen=True)
 class Code:
-    """One value of a selection (or a stable record code) with its two labels."""
+    """One value of a selection (or a stable record code) with its two labels — the add-on's
+    own labels, English and Chinese (tests/reports check them against Odoo's ``fields_get``)
+    — and older labels a file may still carry."""
 
     code: str
     zh: str
     en: str
+    aliases: tuple[str, ...] = ()
 
 
-def _codes(*rows: tuple[str, str, str]) -> dict[str, Code]:
-    return {c: Code(c, zh, en) for c, zh, en in rows}
+def _codes(*rows: tuple) -> dict[str, Code]:
+    return {row[0]: Code(row[0], row[1], row[2], tuple(row[3:])) for row in rows}
 
 
 DEMAND_TYPES = _codes(
@@ -93,24 +97,24 @@ PRIORITIES = _codes(
     ("urgent", "紧急", "Urgent"),
 )
 LEVELS = _codes(
-    ("normal", "普通", "Normal"),
-    ("urgent", "紧急(二次)", "Urgent (2nd)"),
-    ("major", "重大(三次及以上)", "Major (3rd+)"),
+    ("normal", "一般", "Normal", "普通"),
+    ("urgent", "紧急", "Urgent", "紧急(二次)", "Urgent (2nd)"),
+    ("major", "重大", "Major", "重大(三次及以上)", "Major (3rd+)"),
     ("crisis", "危机", "Crisis"),
 )
 STATES = _codes(
-    ("draft", "草稿", "Draft"),
-    ("approval", "待审批", "Awaiting approval"),
+    ("draft", "已登记", "Registered", "草稿", "Draft"),
+    ("approval", "待审批", "Awaiting Approval"),
     ("accepted", "已受理", "Accepted"),
-    ("not_accepted", "不予受理", "Not accepted"),
+    ("not_accepted", "不予受理", "Not Accepted"),
     ("dispatched", "已派单", "Dispatched"),
     ("handling", "处理中", "Handling"),
     ("feedback", "已反馈", "Feedback"),
     ("verified", "已验证", "Verified"),
     ("replied", "已答复", "Replied"),
     ("closed", "已结案", "Closed"),
-    ("withdrawn", "已撤回", "Withdrawn"),
-    ("merged", "已合并", "Merged into original"),
+    ("withdrawn", "已撤诉", "Withdrawn", "已撤回"),
+    ("merged", "已并入原案", "Recorded on Original", "已合并", "Merged into original"),
 )
 VALIDITIES = _codes(
     ("valid", "有效", "Valid"),
@@ -118,9 +122,9 @@ VALIDITIES = _codes(
     ("malicious", "恶意", "Malicious"),
 )
 CAUSE_TYPES = _codes(
-    ("company", "公司原因", "Company at fault"),
-    ("customer", "客户原因", "Customer's cause"),
-    ("malicious", "恶意投诉", "Malicious"),
+    ("company", "公司责任", "Company at fault", "公司原因"),
+    ("customer", "客户自身原因", "Customer's cause", "客户原因"),
+    ("malicious", "恶意", "Malicious", "恶意投诉"),
 )
 SATISFACTIONS = _codes(
     ("satisfied", "满意", "Satisfied"),
@@ -128,9 +132,12 @@ SATISFACTIONS = _codes(
     ("dissatisfied", "不满意", "Dissatisfied"),
 )
 CLOSURE_CRITERIA = _codes(
-    ("customer_accepts", "客户接受", "Customer accepts"),
-    ("law_supports", "依法依规支持公司", "Law supports the company"),
-    ("ruled_invalid", "认定无效", "Ruled invalid"),
+    ("customer_accepts", "客户认可处理结果", "Customer accepts the result", "客户接受",
+     "Customer accepts"),
+    ("law_supports", "法律法规支持公司立场", "Law or regulation supports the company",
+     "依法依规支持公司", "Law supports the company"),
+    ("ruled_invalid", "经投诉管理岗认定为无效", "Ruled invalid by the complaint office", "认定无效",
+     "Ruled invalid"),
 )
 REMEDY_TYPES = _codes(
     ("free_replacement", "免费更换", "Free replacement"),
@@ -143,9 +150,20 @@ REMEDY_TYPES = _codes(
     ("voucher", "代金券", "Voucher"),
     ("third_party_claim", "向第三方索赔", "Claim against third party"),
 )
+# A stage's outcome as the add-on stores it (``<stage>_outcome`` of complaint.case).
+OUTCOMES = _codes(
+    ("met", "按时", "Met"),
+    ("late", "逾期", "Late"),
+    ("pending", "未到期", "Not Yet Due"),
+)
+# The stages whose stored due date and outcome the timeliness KPIs read.
+OUTCOME_STAGES = ("acceptance", "handling", "reply")
+# Set by the Odoo source on every row it reads: the outcomes are the add-on's own, stored
+# with each case; rows from a file have none and the reports compute them (metrics).
+OUTCOMES_STORED = "outcomes_stored"
 COMP_STATES = _codes(
     ("draft", "草稿", "Draft"),
-    ("to_approve", "待审批", "To approve"),
+    ("to_approve", "待审批", "To Approve"),
     ("approved", "已批准", "Approved"),
     ("rejected", "已驳回", "Rejected"),
     ("paid", "已支付", "Paid"),
@@ -162,6 +180,9 @@ CASE_CODED: dict[str, dict[str, Code]] = {
     "cause_type": CAUSE_TYPES,
     "satisfaction": SATISFACTIONS,
     "closure_criterion": CLOSURE_CRITERIA,
+    "acceptance_outcome": OUTCOMES,
+    "handling_outcome": OUTCOMES,
+    "reply_outcome": OUTCOMES,
 }
 COMP_CODED: dict[str, dict[str, Code]] = {
     "remedy_type_id": REMEDY_TYPES,
@@ -224,6 +245,12 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "handling_result": ("处理结果", "Handling Result"),
     "reply_text": ("答复内容", "Reply Text"),
     "archive_date": ("归档日期", "Archive Date"),
+    "acceptance_outcome": ("受理时效", "Acceptance"),
+    "handling_outcome": ("处理时效", "Handling"),
+    "reply_outcome": ("答复时效", "Reply"),
+    "date_acceptance_deadline": ("受理时限", "Acceptance Due"),
+    "date_handling_deadline": ("办理期限", "Handling Due"),
+    "date_reply_deadline": ("答复时限", "Reply Due"),
 }
 COMP_FIELD_LABELS: dict[str, tuple[str, str]] = {
     "case_id": ("投诉案件", "Case"),

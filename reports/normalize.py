@@ -95,7 +95,7 @@ def resolve_columns(raw_columns: list[str], spec: TableSpec,
 def _code_lookup(table: dict[str, model.Code], extra: dict[str, str]) -> dict[str, str]:
     out = {}
     for c in table.values():
-        for variant in (c.code, c.zh, c.en, f"{c.zh} {c.en}"):
+        for variant in (c.code, c.zh, c.en, f"{c.zh} {c.en}", *c.aliases):
             out[_key(variant)] = c.code
     out.update({_key(k): v for k, v in extra.items()})
     return out

@@ -13,10 +13,10 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
 import pandas as pd
 
+import odoo_connection
 from reports.model import CASE_BOOL, CASE_READ, COMP_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -62,20 +62,15 @@ _KEYED = {"channel_id": ("complaint.channel", "code"),
 
 
 def connect(cfg: OdooConfig):  # returns odoorpc.ODOO; typed loosely to keep odoorpc optional
-    import odoorpc
-
-    u = urlparse(cfg.url)
-    if u.scheme not in ("http", "https") or not u.hostname:
-        raise OdooConfigError(f"ODOO_URL {cfg.url!r}: expected http(s)://host[:port]")
-    protocol = "jsonrpc+ssl" if u.scheme == "https" else "jsonrpc"
-    port = u.port or (443 if u.scheme == "https" else 80)
+    """Log in with the shared connection helper (reads can take minutes: long timeout)."""
     try:
-        odoo = odoorpc.ODOO(u.hostname, protocol=protocol, port=port, timeout=300)
-        odoo.login(cfg.db, cfg.user, cfg.password)
-    except Exception as exc:  # odoorpc raises several unrelated types: report them as one
-        raise OdooConfigError(f"cannot log in to Odoo at {cfg.url} (db {cfg.db}, user "
-                              f"{cfg.user}): {exc}") from exc
-    return odoo
+        odoo_connection.parse_url(cfg.url)
+    except odoo_connection.OdooConnectionError as exc:
+        raise OdooConfigError(f"ODOO_URL {cfg.url!r}: expected http(s)://host[:port]") from exc
+    try:
+        return odoo_connection.connect(cfg.url, cfg.db, cfg.user, cfg.password, timeout=300)
+    except odoo_connection.OdooConnectionError as exc:
+        raise OdooConfigError(f"cannot log in to Odoo ({exc.kind}): {exc}") from exc
 
 
 def _keys(odoo, model: str, field: str) -> dict[int, str]:

@@ -65,6 +65,9 @@ def build_summary(cases: pd.DataFrame, compensations: pd.DataFrame, period: Peri
             "by_level": _counts(r, "level", model.LEVELS),
         },
         "kpis": {key: _kpi(k) for key, k in kpis.items()},
+        # "odoo": the timeliness KPIs count the add-on's stored outcomes; "policy": computed
+        # from a file with the default policy; "mixed": both.
+        "timeliness_source": metrics.outcomes_source(r),
         "compensation": {
             "currency": currency,
             "proposed_count": int(comp["proposed_count"].sum()),

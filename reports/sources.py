@@ -144,6 +144,8 @@ def from_odoo_connection(odoo, period: Period, company: str | int | None, label:
     until_utc = period.end.tz_localize(LOCAL_TZ).tz_convert("UTC").tz_localize(None)
     cases_raw, comps_raw = odoo_source.read_with(odoo, since_utc, until_utc, company, progress)
     data = from_frames(cases_raw, comps_raw, label, timezone="UTC")
+    # The timeliness outcomes read are the add-on's own: the KPIs never recompute them.
+    data.cases[model.OUTCOMES_STORED] = True
     data.as_of = pd.Timestamp.now(tz=LOCAL_TZ).tz_localize(None).floor("s")
     return data
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import signal
@@ -11,8 +12,10 @@ import threading
 from pathlib import Path
 
 from .app import EXIT_CODES_HELP, EXIT_CONFIG, EXIT_OK, EXIT_STATE, App, exit_code_for
-from .config import ConfigError, load_config
+from .config import Config, ConfigError, load_config
 from .logs import setup_logging
+from .odoo_gateway import OdooGateway
+from .odoo_user import ensure_integration_user
 from .state import StateError, StateStore
 
 log = logging.getLogger("sync_worker")
@@ -69,6 +72,16 @@ def _parser() -> argparse.ArgumentParser:
     once.add_argument("--no-push", action="store_true", help="do not push results")
     once.add_argument("--filings", action="store_true", help="also send regulator filings that are due")
     once.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    setup = commands.add_parser(
+        "setup-odoo-user",
+        help="create or update the worker's Odoo user ([odoo] login, password from ODOO_PASSWORD) "
+        "in the group 'Portal Sync (technical)', as an Odoo administrator",
+        description="Connects to Odoo as an administrator (--admin-login, password from ODOO_ADMIN_PASSWORD) "
+        "and makes the configured [odoo] login an active internal user in the group 'Portal Sync "
+        "(technical)' with the password of ODOO_PASSWORD / ODOO_PASSWORD_FILE. Run it again to reset "
+        "the password or restore the group.",
+    )
+    setup.add_argument("--admin-login", default="admin", help="an Odoo administrator's login (default: admin)")
     status = commands.add_parser("status", help="show cursors, outbox and quarantine of the state file (no network)")
     status.add_argument("--state", type=Path, help="state file (default: from the configuration)")
     return parser
@@ -81,6 +94,25 @@ def _status(path: Path) -> int:
                 f"{portal}: cursor={state.get_cursor(portal)!r} pending_outbox={state.pending_count(portal)} "
                 f"quarantined={state.quarantine_count(portal)}"
             )
+    return EXIT_OK
+
+
+def _setup_odoo_user(config: Config, admin_login: str) -> int:
+    admin_password = os.environ.get("ODOO_ADMIN_PASSWORD", "")
+    if not admin_password:
+        log.error("configuration error", extra={"kv": {"error": "ODOO_ADMIN_PASSWORD is not set"}})
+        return EXIT_CONFIG
+    admin = OdooGateway(dataclasses.replace(config.odoo, login=admin_login, password=admin_password))
+    try:
+        done = ensure_integration_user(admin, config.odoo.login, config.odoo.password)
+    except Exception as exc:
+        code = exit_code_for(exc)
+        log.error("setup failed", extra={"kv": {"error": str(exc), "exit": code}}, exc_info=code == 1)
+        return code
+    log.info(
+        "odoo user ready",
+        extra={"kv": {"login": config.odoo.login, "user_id": done.user_id, "created": done.created}},
+    )
     return EXIT_OK
 
 
@@ -101,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(args.log_format or config.log_format, args.log_level or config.log_level, config.secrets())
     if args.command == "status":
         return _status(config.state_path)
+    if args.command == "setup-odoo-user":
+        return _setup_odoo_user(config, args.admin_login)
 
     stop = threading.Event()
 

@@ -39,6 +39,8 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "retry_attempts": int,
         "retry_base_s": (int, float),
         "retry_ceiling_s": (int, float),
+        "retry_after_ceiling_s": (int, float),
+        "apply_call_s": (int, float),
     },
     "schedule": {"sync_minutes": int, "push_minutes": int, "filing_time": str},
     "log": {"format": str, "level": str},
@@ -233,16 +235,24 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
         str(Path(state_dir) / "sync-state.sqlite3") if state_dir else "sync-state.sqlite3"
     )
     state_path = Path(state_raw) if Path(state_raw).is_absolute() else base / state_raw
+    odoo_timeout = float(odoo.get("timeout", 120))
+    apply_call_s = float(worker.get("apply_call_s", 15))
+    if apply_call_s <= 0:
+        raise ConfigError("[worker] apply_call_s must be above 0")
+    # a chunk aims at half of this: keep every Odoo call far below the Odoo timeout
+    apply_call_s = min(apply_call_s, odoo_timeout / 4)
     settings = SyncSettings(
         page_size=_positive(worker, "page_size", 200, high=500),
         lease_ttl=float(worker.get("lease_ttl", 300)),
         push_batch=_positive(worker, "push_batch", 2000),
         push_overlap_s=int(worker.get("push_overlap_s", 300)),
         deadline_warning_h=float(worker.get("deadline_warning_h", 24)),
+        apply_call_s=apply_call_s,
         backoff=Backoff(
             base=float(worker.get("retry_base_s", 0.5)),
             ceiling=float(worker.get("retry_ceiling_s", 60)),
             attempts=_positive(worker, "retry_attempts", 8),
+            retry_after_ceiling=float(worker.get("retry_after_ceiling_s", 300)),
         ),
     )
     cadence = Cadence(
@@ -260,7 +270,7 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
             db=odoo["db"],
             login=odoo["login"],
             password=password,
-            timeout=float(odoo.get("timeout", 120)),
+            timeout=odoo_timeout,
         ),
         company=company if company not in ("", None) else None,
         state_path=state_path,

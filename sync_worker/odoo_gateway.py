@@ -35,14 +35,15 @@ import contextlib
 import datetime as dt
 import http.client
 import logging
+import os
 import socket
 import urllib.error
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import urlparse
 
 import odoorpc
 
+import odoo_connection
 from reports import sources
 from reports.period import Period
 from reports.sources import CaseData
@@ -68,6 +69,10 @@ PORTAL_OWNED = ("external_deadline", "priority", "affected_count", "is_emergency
 
 class OdooAuthError(Exception):
     """Login refused or access denied: a person must fix credentials or rights."""
+
+
+class OdooConfigError(Exception):
+    """The configuration names something Odoo does not have (the database): never retried."""
 
 
 class OdooSchemaError(Exception):
@@ -153,6 +158,7 @@ _TEMPORARY_NAMES = (
     "ConcurrentUpdate",
 )
 _AUTH_NAMES = ("AccessError", "AccessDenied")
+_RIGHTS_HINT = "the worker's Odoo user needs the group 'Portal Sync (technical)' (see CONFIGURE.md)"
 
 
 def _error_name(exc: odoorpc.error.RPCError) -> str:
@@ -165,10 +171,12 @@ def classify(exc: BaseException, model: str = "") -> BaseException:
     """Map an odoorpc/transport exception to the worker's vocabulary."""
     if isinstance(exc, odoorpc.error.RPCError):
         name, message = _error_name(exc), str(exc)
+        if "does not exist" in message and "database" in message:
+            return OdooConfigError(f"Odoo has no such database: {message[:300]}")
         if any(n in name for n in _TEMPORARY_NAMES):
             return TemporaryFailure(f"Odoo busy: {name}: {message[:300]}")
         if any(n in name for n in _AUTH_NAMES) or "Access Denied" in message:
-            return OdooAuthError(f"{name}: {message[:300]}")
+            return OdooAuthError(f"{name}: {message[:300]} ({_RIGHTS_HINT})")
         if "doesn't exist" in message and model and model in message:
             return ModelMissing(model)
         if "Invalid field" in message or "Unknown field" in message:
@@ -191,22 +199,16 @@ class OdooGateway:
 
     # -- connection ---------------------------------------------------------------
     def connect(self) -> None:
-        url = urlparse(self.settings.url)
-        ssl = url.scheme == "https"
         try:
-            odoo = odoorpc.ODOO(
-                url.hostname or "127.0.0.1",
-                protocol="jsonrpc+ssl" if ssl else "jsonrpc",
-                port=url.port or (443 if ssl else 80),
-                timeout=self.settings.timeout,
-            )
-            odoo.login(self.settings.db, self.settings.login, self.settings.password)
-        except odoorpc.error.RPCError as exc:
-            if "Wrong login" in str(exc):
+            odoo = odoo_connection.connect(self.settings.url, self.settings.db, self.settings.login,
+                                           self.settings.password, timeout=self.settings.timeout)
+        except odoo_connection.OdooConnectionError as exc:
+            if exc.kind == odoo_connection.REFUSED:
                 raise OdooAuthError(f"Odoo refused login {self.settings.login!r} on {self.settings.db!r}") from exc
-            raise classify(exc) from exc
-        except Exception as exc:
-            raise classify(exc) from exc
+            if exc.kind == odoo_connection.UNREACHABLE and exc.__cause__ is not None:
+                raise classify(exc.__cause__) from exc
+            # A wrong URL or database: a person must fix the settings, retrying cannot help.
+            raise OdooConfigError(str(exc)) from exc
         self.calls += 3  # version, login, context
         self._odoo = odoo
 
@@ -274,6 +276,8 @@ class OdooGateway:
             "demand_type": case.demand_type,
             "priority": case.priority,
             "partner_name": case.partner_name,
+            # PORTALS.md §2: the complainant is optional; a call without a name is anonymous
+            "is_anonymous": not case.partner_name,
             "partner_phone": case.partner_phone,
             "partner_address": case.partner_address,
             "respondent": case.respondent,
@@ -408,7 +412,7 @@ class OdooGateway:
                 again = self._call(LEASE, "read", [row["id"]], ["holder"])
                 return bool(again) and again[0]["holder"] == holder
             current_expiry = from_odoo_datetime(row["expires_at"])
-            if current_expiry is not None and current_expiry > now:
+            if current_expiry is not None and current_expiry > now and not holder_is_gone(row["holder"]):
                 return False
             # someone else may have removed it first; the create below decides
             with contextlib.suppress(OdooRecordError):
@@ -515,6 +519,28 @@ class OdooGateway:
                 raise
             raise mapped from exc
         return company["name"], data
+
+
+def holder_is_gone(holder: str) -> bool:
+    """True when a lease holder is provably gone: a worker of this host whose process is dead.
+
+    Holders are ``host:pid:token``. Another host's process cannot be checked from here, so
+    its lease is only taken over once it lapses. A reused pid makes a dead holder look
+    alive, which only delays the takeover until the lease lapses.
+    """
+    parts = holder.split(":")
+    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, under another user
+    return False
 
 
 def _same(current: Any, wanted: Any) -> bool:

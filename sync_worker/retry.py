@@ -36,6 +36,9 @@ class Backoff:
     ceiling: float = 60.0
     attempts: int = 8
     jitter: float = 0.2
+    # A portal's retry_after (fault 429) is waited in full up to this many seconds; a longer
+    # wait ends the run (exit 75) and the next run tries again (PORTALS.md §1).
+    retry_after_ceiling: float = 300.0
 
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
         """Delay before retry number ``attempt`` (1-based), capped at the ceiling."""
@@ -61,7 +64,12 @@ def call_with_retry(
                 raise GaveUp(f"{what}: giving up after {attempt} attempts: {exc}") from exc
             delay = backoff.delay(attempt)
             if exc.retry_after is not None:
-                delay = min(backoff.ceiling, max(delay, exc.retry_after))
+                if exc.retry_after > backoff.retry_after_ceiling:
+                    raise GaveUp(
+                        f"{what}: the portal asks to wait {exc.retry_after:g} s, more than the ceiling of "
+                        f"{backoff.retry_after_ceiling:g} s; the next run tries again: {exc}"
+                    ) from exc
+                delay = max(delay, exc.retry_after)
             log.warning(
                 "retrying",
                 extra={"kv": {"what": what, "attempt": attempt, "delay_s": round(delay, 2), "error": str(exc)}},

@@ -208,6 +208,22 @@ class StateStore:
                 [(portal, r.external_ref, r.revision, r.reason, r.payload_text, now) for r in rejections],
             )
 
+    def quarantine_page(self, portal: str, rejection: Rejection) -> None:
+        """Keep a page that could not be read; the cursor stays where it is."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO quarantine (portal, external_ref, revision, reason, payload, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    portal,
+                    rejection.external_ref,
+                    rejection.revision,
+                    rejection.reason,
+                    rejection.payload_text,
+                    utc_now().isoformat(),
+                ),
+            )
+
     # -- outbox ----------------------------------------------------------------
     def has_outbox(self, key: str) -> bool:
         return self._db.execute("SELECT 1 FROM outbox WHERE key = ?", (key,)).fetchone() is not None

@@ -39,7 +39,8 @@ from .odoo_gateway import (
     RunContext,
 )
 from .portals import PortalClient
-from .portals.transport import PermanentFailure
+from .portals.reader import escaped_excerpt
+from .portals.transport import BadAnswer, PermanentFailure
 from .records import (
     PUSH_STAGES,
     AckItem,
@@ -50,7 +51,7 @@ from .records import (
     Summary,
     utc_now,
 )
-from .retry import Backoff, TemporaryFailure, call_with_retry
+from .retry import Backoff, Interrupted, TemporaryFailure, call_with_retry
 from .state import OutboxItem, StateStore
 from .timetable import FilingPeriod
 from .validation import Limits, validate
@@ -67,8 +68,15 @@ class LeaseLost(Exception):
     """Our lease expired or was taken over during the run; stop before applying more."""
 
 
-class SystemicFailure(Exception):
-    """Odoo refused every record of a batch one by one: not the records' fault."""
+class PageRefused(Exception):
+    """A page answer could not be read within the limits, twice: it is quarantined with its
+    first bytes and the run of this portal ends (the cursor cannot move past it)."""
+
+    def __init__(self, reason: str, head: bytes, size: int):
+        super().__init__(reason)
+        self.reason = reason
+        self.head = head
+        self.size = size
 
 
 class Progress(Protocol):
@@ -84,6 +92,9 @@ class SyncSettings:
     push_batch: int = 2000
     push_overlap_s: int = 300
     deadline_warning_h: float = 24.0
+    # Pages are applied in chunks sized so that one Odoo call takes about half of this.
+    apply_call_s: float = 15.0
+    max_chunk: int = 2000
     backoff: Backoff = field(default_factory=Backoff)
     limits: Limits = field(default_factory=Limits)
 
@@ -179,6 +190,9 @@ class Synchronizer:
         self.category_map = category_map or {}
         self.progress = progress
         self._warned_missing_quarantine = False
+        self._chunk = 50  # records per Odoo call, adapted to the measured time per record
+        self._renewed = 0.0  # monotonic time of the last lease renewal
+        self._lease = ""  # the lease of the portal being run
 
     # -- entry point ------------------------------------------------------------------
     def run(
@@ -193,6 +207,8 @@ class Synchronizer:
         lease = f"sync_worker:{binding.source}"
         if not self._retry("lease", lambda: self.gateway.acquire_lease(lease, self.holder, self.settings.lease_ttl)):
             raise LeaseBusy(f"lease {lease} is held by another worker")
+        self._renewed = time.monotonic()
+        self._lease = lease
         try:
             ctx = self._retry(
                 "resolve", lambda: self.gateway.resolve([binding.channel_code], self.company, self.category_map)
@@ -209,6 +225,7 @@ class Synchronizer:
             self._flush(binding, ctx, report)
         finally:
             report.stopped = self.stop.is_set()
+            self._lease = ""
             try:
                 self.gateway.release_lease(lease, self.holder)
             except Exception as exc:  # noqa: BLE001 - the lease expires on its own; never mask the real error
@@ -226,7 +243,8 @@ class Synchronizer:
         bar: Progress | None = None
         try:
             while not self.stop.is_set():
-                page = self._retry(f"{source} pull", lambda c=cursor: binding.client.pull(c, self.settings.page_size))
+                self._renew_lease()
+                page = self._pull_page(binding, cursor)
                 report.pages += 1
                 report.pulled += len(page.records)
                 if bar is None and self.progress is not None and (page.remaining or 0) > self.settings.page_size:
@@ -235,10 +253,6 @@ class Synchronizer:
                 report.skipped += skipped
                 outcome = ApplyOutcome()
                 if cases:
-                    if not self._retry(
-                        "lease", lambda: self.gateway.acquire_lease(lease, self.holder, self.settings.lease_ttl)
-                    ):
-                        raise LeaseLost(f"lease {lease} lost before applying a page")
                     outcome, refused = self._apply(ctx, binding.channel_code, cases)
                     rejections += refused
                 refused_refs = {(r.external_ref, r.revision) for r in rejections}
@@ -297,30 +311,123 @@ class Synchronizer:
             if bar is not None:
                 bar.close()
 
+    def _pull_page(self, binding: PortalBinding, cursor: str):
+        """One page; an unreadable answer is asked for once more, then the page is refused."""
+        unreadable = 0
+
+        def attempt():
+            nonlocal unreadable
+            try:
+                return binding.client.pull(cursor, self.settings.page_size)
+            except BadAnswer as exc:
+                unreadable += 1
+                if unreadable >= 2:
+                    raise PageRefused(str(exc), exc.head, exc.size) from exc
+                raise
+
+        try:
+            return self._retry(f"{binding.source} pull", attempt)
+        except PageRefused as exc:
+            self._quarantine_page(binding.source, cursor, exc)
+            raise
+
+    def _quarantine_page(self, source: str, cursor: str, exc: PageRefused) -> None:
+        ref = f"<page after cursor {escaped_excerpt(cursor, 40)}>"
+        payload = json.dumps(
+            {"cursor": cursor, "bytes": exc.size, "head": exc.head.decode("utf-8", "backslashreplace")},
+            ensure_ascii=False,
+        )
+        rejection = Rejection(source, ref[:64], 0, f"page: {exc.reason} ({exc.size} bytes read)", payload)
+        self.state.quarantine_page(source, rejection)
+        log.error(
+            "page quarantined",
+            extra={"kv": {"source": source, "cursor": cursor, "reason": exc.reason, "bytes": exc.size}},
+        )
+
     def _sort(self, source: str, raw: list) -> tuple[list[InboundCase], list[Rejection], int]:
-        """Validate a page and drop duplicates and revisions older than what was applied."""
+        """Validate a page, drop repeats and revisions older than what was applied, and
+        quarantine conflicting duplicates (same id and revision, different content)."""
         newest: dict[str, InboundCase] = {}
         rejections: list[Rejection] = []
+        copies: dict[tuple[str, int], list[InboundCase]] = {}
+        rejected_keys: set[tuple[str, int | None]] = set()
         for record in raw:
             checked = validate(source, record.payload, self.settings.limits)
             if isinstance(checked, Rejection):
                 rejections.append(checked)
+                rejected_keys.add((checked.external_ref, checked.revision))
                 continue
-            known = newest.get(checked.external_ref)
-            if known is None or checked.revision > known.revision:
-                newest[checked.external_ref] = checked
+            copies.setdefault((checked.external_ref, checked.revision), []).append(checked)
+        conflicted: set[str] = set()
+        for (ref, revision), same in copies.items():
+            differing = _differing_fields(same)
+            if differing or (ref, revision) in rejected_keys:
+                conflicted.add(ref)
+                what = ", ".join(differing) if differing else "one copy is invalid"
+                times = len(same) + ((ref, revision) in rejected_keys)
+                reason = (
+                    f"{_REF_FIELD[source]}: {escaped_excerpt(ref)} revision {revision} delivered "
+                    f"{times} times in one page with different content ({what})"
+                )
+                rejections += [
+                    Rejection(source, ref, revision, f"{reason}, copy {n} of {len(same)}", _case_text(c))
+                    for n, c in enumerate(same, 1)
+                ]
+                continue
+            known = newest.get(ref)
+            if known is None or revision > known.revision:
+                newest[ref] = same[0]
+        for ref in conflicted:
+            # a conflicting revision must not be masked by an older one of the same page
+            newest.pop(ref, None)
         applied = self.state.applied_revisions(source, list(newest))
         cases = [c for ref, c in newest.items() if c.revision > applied.get(ref, 0)]
         # dedupe identical rejections (a broken record delivered twice in one page)
-        unique = list({(r.external_ref, r.revision, r.reason): r for r in rejections}.values())
-        return cases, unique, len(raw) - len(cases) - len(rejections)
+        unique = list({(r.external_ref, r.revision, r.reason, r.payload_text): r for r in rejections}.values())
+        return cases, unique, max(0, len(raw) - len(cases) - len(rejections))
 
     def _apply(self, ctx: RunContext, channel: str, cases: list[InboundCase]) -> tuple[ApplyOutcome, list[Rejection]]:
-        outcome, refused = self._apply_bisect(ctx, channel, cases)
-        if len(cases) >= 4 and len(refused) == len(cases):
-            reasons = {r.reason for r in refused}
-            raise SystemicFailure(f"Odoo refused all {len(cases)} records of a page: {min(reasons)}")
-        return outcome, refused
+        """Apply a page in chunks sized by time, renewing the lease between chunks.
+
+        Each chunk is sized from the time per record measured so far so that one Odoo
+        call takes about half of ``apply_call_s``, far below the Odoo timeout, whatever the
+        page size. Shutdown is honoured between chunks: the page is not committed, so the
+        next run pulls it again and finds the cases already created.
+        """
+        created: dict[str, int] = {}
+        updated: list[str] = []
+        unchanged: list[str] = []
+        refused: list[Rejection] = []
+        start = 0
+        while start < len(cases):
+            if self.stop.is_set():
+                raise Interrupted("shutdown requested while applying a page")
+            self._renew_lease()
+            chunk = cases[start : start + self._chunk]
+            began = time.monotonic()
+            outcome, chunk_refused = self._apply_bisect(ctx, channel, chunk)
+            self._resize_chunk(len(chunk), time.monotonic() - began)
+            created.update(outcome.created)
+            updated += outcome.updated
+            unchanged += outcome.unchanged
+            refused += chunk_refused
+            start += len(chunk)
+        return ApplyOutcome(created=created, updated=updated, unchanged=unchanged), refused
+
+    def _renew_lease(self) -> None:
+        """The heartbeat: renew the lease once a third of its time has passed."""
+        lease = self._lease
+        if not lease or time.monotonic() - self._renewed < self.settings.lease_ttl / 3:
+            return
+        if not self._retry("lease", lambda: self.gateway.acquire_lease(lease, self.holder, self.settings.lease_ttl)):
+            raise LeaseLost(f"lease {lease} lost before applying a chunk")
+        self._renewed = time.monotonic()
+
+    def _resize_chunk(self, size: int, seconds: float) -> None:
+        per_record = max(seconds, 1e-6) / size
+        wanted = int(self.settings.apply_call_s / 2 / per_record)
+        # grow at most twofold per step: one fast chunk must not be followed by a huge one
+        self._chunk = max(1, min(self.settings.max_chunk, wanted, max(size, self._chunk) * 2))
 
     def _apply_bisect(
         self, ctx: RunContext, channel: str, cases: list[InboundCase]
@@ -459,6 +566,7 @@ class Synchronizer:
                     log.error("portal refused, not retried", extra={"kv": {"key": item.key, "error": str(exc)}})
                     continue
                 failures_in_a_row = 0
+                self._renew_lease()
                 report.sent += 1
                 self.state.mark_sent(item.key, receipt.__dict__)
                 log.info(
@@ -504,6 +612,16 @@ class Synchronizer:
             return
         self.state.mark_recorded([i.key for i in items])
         report.receipts_recorded += len(items)
+
+
+_REF_FIELD = {"hotline": "order_no", "regulator": "case_id"}
+
+
+def _differing_fields(copies: list[InboundCase]) -> list[str]:
+    first = copies[0]
+    return sorted(
+        {name for other in copies[1:] for name in first.__dict__ if getattr(other, name) != getattr(first, name)}
+    )
 
 
 def _case_text(case: InboundCase) -> str:

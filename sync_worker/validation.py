@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import json
 import re
 import unicodedata
@@ -26,6 +27,7 @@ from typing import Any
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
+from .portals.reader import Refused, escaped_excerpt
 from .records import DEMAND_TYPES, PRIORITIES, Attachment, InboundCase, Rejection
 
 PORTAL_TZ = dt.timezone(dt.timedelta(hours=8))  # both portals speak Beijing time when no offset is given
@@ -58,7 +60,12 @@ class Invalid(Exception):
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
-    """Decode bytes from a portal: declared encoding, UTF-8, GB18030, then a UTF-8/GBK mix."""
+    """Decode bytes from a portal: declared encoding, UTF-8, GB18030, then a UTF-8/GBK mix.
+
+    Raises :class:`Invalid` (without a field name; the caller adds it) when the bytes are
+    neither, or when they are a mix that cannot be split with confidence: such a text is
+    quarantined with its raw bytes rather than stored as mojibake.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -85,17 +92,130 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
         if gbk is not None and _IMPLAUSIBLE_RE.search(utf8) and not _IMPLAUSIBLE_RE.search(gbk):
             return gbk
         return utf8
-    if gbk is None:
-        return _decode_mixed(data)
-    # UTF-8 and GBK pieces glued together often still decode as GB18030 (as nonsense).
-    # A run of three well-formed UTF-8 CJK sequences is vanishingly rare in real GBK
-    # text, so it marks a mix.
-    if _UTF8_RUN_RE.search(data):
-        try:
-            return _decode_mixed(data)
-        except Invalid:
-            pass
-    return gbk
+    if gbk is not None and (
+        not _UTF8_RUN_RE.search(data) or all(_char_cost(c) <= 1.0 for c in gbk if ord(c) >= 0x80)
+    ):
+        # valid GBK without a run of UTF-8 hanzi (three in a row are vanishingly rare in
+        # real GBK), or GBK of common characters only: GBK throughout
+        return gbk
+    text, confident = split_mixed(data)
+    if confident or text == gbk:
+        return text  # common characters only, or GBK throughout is the best reading
+    raise Invalid(
+        f"mixed UTF-8/GBK text that cannot be repaired with confidence (best reading {escaped_excerpt(text)}); kept raw"
+    )
+
+
+_SWITCH_COST = 1.5  # changing encoding between two characters must pay for itself
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _char_cost(char: str) -> float:
+    """How unlikely a character is in a Chinese complaint: common hanzi and punctuation cost 1."""
+    code = ord(char)
+    if _IMPLAUSIBLE_RE.match(char) or code < 0x20 or 0xD800 <= code <= 0xDFFF or code >= 0xF0000:
+        return 8.0
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return 2.5 if _CJK_RE.match(char) else 3.0
+    return 1.0
+
+
+def split_mixed(data: bytes) -> tuple[str, bool]:
+    """Read bytes that are UTF-8 and GBK in segments: the best reading and whether it is
+    confident (every non-ASCII character a common one).
+
+    ASCII reads the same in both, so each run of non-ASCII bytes is read on its own:
+    whole as UTF-8 or whole as GB18030 when that gives common characters only, else by
+    :func:`_cheapest_reading`, which finds the boundary inside the run.
+    """
+    out: list[str] = []
+    searched = 0  # bytes given to the search: bounded, whatever a portal sends
+    for index, run in enumerate(_RUN_SPLIT_RE.split(data)):
+        if not index % 2:
+            out.append(run.decode("ascii"))
+            continue
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                text = run.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if all(_char_cost(c) <= 1.0 for c in text):
+                out.append(text)
+                break
+        else:
+            searched += len(run)
+            if searched > _MAX_SPLIT_BYTES:
+                raise Invalid(
+                    f"mixed UTF-8/GBK text with more than {_MAX_SPLIT_BYTES} bytes around its encoding "
+                    "changes, too much to repair with confidence; kept raw"
+                )
+            out.append(_cheapest_reading(run))
+    text = "".join(out)
+    return text, all(ord(c) < 0x80 or _char_cost(c) <= 1.0 for c in text)
+
+
+# a run of non-ASCII bytes, with the ASCII-range second bytes GBK may have (0x40..0x7E)
+_RUN_SPLIT_RE = re.compile(rb"((?:[\x80-\xff][\x40-\x7e]?)+)")
+_MAX_SPLIT_BYTES = 8192
+
+
+def _cheapest_reading(data: bytes) -> str:
+    """Shortest path over byte positions: each step reads one character as UTF-8 or as
+    GB18030; a character costs more the rarer it is, a change of encoding costs extra.
+    UTF-8 read as GBK gives 1.5 rare characters per hanzi and GBK read as UTF-8 is mostly
+    invalid, so the right boundary is the cheapest one."""
+    size = len(data)
+    inf = float("inf")
+    # best[i][e]: cheapest reading of data[:i] whose last character was encoding e
+    # (0 = none yet, 1 = UTF-8, 2 = GB18030)
+    best = [[inf, inf, inf] for _ in range(size + 1)]
+    back: list[list[tuple[int, int, str] | None]] = [[None, None, None] for _ in range(size + 1)]
+    best[0][0] = 0.0
+    for i in range(size):
+        row = best[i]
+        if min(row) == inf:
+            continue
+        steps: list[tuple[int, int, str, float]] = []
+        if data[i] < 0x80:
+            steps.append((i + 1, 0, chr(data[i]), 0.0))  # ASCII reads the same in both
+        width = _utf8_length(data[i])
+        if width and i + width <= size:
+            try:
+                char = data[i : i + width].decode("utf-8")
+                # a 4-byte character (outside the BMP) is as rare as a 4-byte GB18030 one
+                steps.append((i + width, 1, char, _char_cost(char) + (2.0 if width == 4 else 0.0)))
+            except UnicodeDecodeError:
+                pass
+        for width, extra in ((2, 0.0), (4, 2.0)):
+            if i + width > size:
+                continue
+            try:
+                char = data[i : i + width].decode("gb18030")
+            except UnicodeDecodeError:
+                continue
+            if len(char) == 1:
+                steps.append((i + width, 2, char, _char_cost(char) + extra))
+        for end, step_enc, char, cost in steps:
+            for prev in range(3):
+                enc = step_enc or prev
+                total = row[prev] + cost + (_SWITCH_COST if step_enc and prev not in (0, step_enc) else 0.0)
+                if total < best[end][enc]:
+                    best[end][enc] = total
+                    back[end][enc] = (i, prev, char)
+    enc = min(range(3), key=lambda e: best[size][e])
+    if best[size][enc] == inf:
+        offset = max(i for i in range(size + 1) if min(best[i]) < inf)
+        raise Invalid(f"undecodable bytes {escaped_excerpt(data[offset : offset + 8])} (neither UTF-8 nor GBK)")
+    chars: list[str] = []
+    position = size
+    while position > 0:
+        step = back[position][enc]
+        assert step is not None
+        position, enc, char = step
+        chars.append(char)
+    return "".join(reversed(chars))
 
 
 def _utf8_length(lead: int) -> int:
@@ -106,45 +226,6 @@ def _utf8_length(lead: int) -> int:
     if 0xF0 <= lead <= 0xF4:
         return 4
     return 0
-
-
-def _decode_mixed(data: bytes) -> str:
-    # Walk the bytes: a run of UTF-8 CJK sequences is UTF-8, otherwise a GB18030
-    # character, otherwise a lone well-formed UTF-8 sequence; anything else is a
-    # genuine decoding error.
-    out: list[str] = []
-    i = 0
-    while i < len(data):
-        byte = data[i]
-        if byte < 0x80:
-            out.append(chr(byte))
-            i += 1
-            continue
-        run = _UTF8_RUN_RE.match(data, i)
-        if run:
-            out.append(run.group().decode("utf-8"))
-            i = run.end()
-            continue
-        try:
-            out.append(data[i : i + 2].decode("gb18030"))
-            i += 2
-            continue
-        except UnicodeDecodeError:
-            pass
-        size = _utf8_length(byte)
-        if size:
-            try:
-                out.append(data[i : i + size].decode("utf-8"))
-                i += size
-                continue
-            except UnicodeDecodeError:
-                pass
-        try:
-            out.append(data[i : i + 4].decode("gb18030"))
-            i += 4
-        except UnicodeDecodeError:
-            raise Invalid(f"undecodable byte 0x{byte:02x} at offset {i} (neither UTF-8 nor GBK)") from None
-    return "".join(out)
 
 
 def repair_mojibake(text: str) -> str:
@@ -181,24 +262,43 @@ def clean_text(value: Any, field: str, limit: int, *, required: bool = False) ->
     if isinstance(value, xmlrpc.client.Binary):
         value = value.data
     if isinstance(value, (bytes, bytearray)):
-        text = decode_bytes(bytes(value))
+        if len(value) > limit * 4:  # no encoding needs more than 4 bytes a character
+            raise Invalid(f"{field}: too long ({len(value)} bytes, limit {limit} characters): {escaped_excerpt(value)}")
+        try:
+            text = decode_bytes(bytes(value))
+        except Invalid as exc:
+            raise Invalid(f"{field}: {exc}") from None
     elif isinstance(value, str):
+        if len(value) > limit * 2:  # before any work on it
+            raise Invalid(f"{field}: too long ({len(value)} characters, limit {limit}): {escaped_excerpt(value)}")
         text = repair_mojibake(value)
     else:
-        raise Invalid(f"{field}: expected text, got {type(value).__name__}")
+        raise Invalid(f"{field}: expected text, got {_kind(value)}")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise Invalid(f"{field}: contains an unpaired surrogate at position {exc.start}") from exc
+        raise Invalid(
+            f"{field}: contains an unpaired surrogate at position {exc.start}: {escaped_excerpt(text[exc.start :])}"
+        ) from exc
     text = unicodedata.normalize("NFC", text).strip()
     bad = _BAD_CONTROL_RE.search(text)
     if bad:
-        raise Invalid(f"{field}: contains control character U+{ord(bad.group()):04X} at position {bad.start()}")
+        raise Invalid(
+            f"{field}: contains control character U+{ord(bad.group()):04X} at position {bad.start()}: "
+            f"{escaped_excerpt(text[max(0, bad.start() - 10) : bad.start() + 20])}"
+        )
     if required and not text:
         raise Invalid(f"{field}: missing")
     if len(text) > limit:
-        raise Invalid(f"{field}: too long ({len(text)} characters, limit {limit})")
+        raise Invalid(f"{field}: too long ({len(text)} characters, limit {limit}): {escaped_excerpt(text)}")
     return text
+
+
+def _kind(value: Any) -> str:
+    """The type of a wrong value with an excerpt of it, for a quarantine reason."""
+    if isinstance(value, Refused):
+        return f"a value refused while reading ({value.reason})"
+    return f"{type(value).__name__} {escaped_excerpt(value)}"
 
 
 # -- scalars --------------------------------------------------------------------
@@ -221,9 +321,9 @@ def parse_datetime(value: Any, field: str, *, required: bool = False) -> dt.date
         try:
             parsed = dt.datetime.fromisoformat(text)
         except ValueError as exc:
-            raise Invalid(f"{field}: not an ISO 8601 date-time: {value[:40]!r}") from exc
+            raise Invalid(f"{field}: not an ISO 8601 date-time: {escaped_excerpt(value)}") from exc
     else:
-        raise Invalid(f"{field}: expected a date-time, got {type(value).__name__}")
+        raise Invalid(f"{field}: expected a date-time, got {_kind(value)}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=PORTAL_TZ)
     parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
@@ -238,7 +338,7 @@ def parse_int(value: Any, field: str, *, default: int | None = None, low: int = 
             raise Invalid(f"{field}: missing")
         return default
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(f"{field}: expected an integer, got {type(value).__name__}")
+        raise Invalid(f"{field}: expected an integer, got {_kind(value)}")
     if not low <= value <= high:
         raise Invalid(f"{field}: {value} out of range {low}..{high}")
     return value
@@ -248,7 +348,7 @@ def parse_bool(value: Any, field: str) -> bool:
     if value is None or value == "":
         return False
     if not isinstance(value, bool):
-        raise Invalid(f"{field}: expected a boolean, got {type(value).__name__}")
+        raise Invalid(f"{field}: expected a boolean, got {_kind(value)}")
     return value
 
 
@@ -258,9 +358,9 @@ def parse_enum(value: Any, field: str, allowed: tuple[str, ...], *, default: str
             raise Invalid(f"{field}: missing")
         return default
     if not isinstance(value, str):
-        raise Invalid(f"{field}: expected one of {', '.join(allowed)}, got {type(value).__name__}")
+        raise Invalid(f"{field}: expected one of {', '.join(allowed)}, got {_kind(value)}")
     if value not in allowed:
-        raise Invalid(f"{field}: unknown value {value[:40]!r} (expected one of {', '.join(allowed)})")
+        raise Invalid(f"{field}: unknown value {escaped_excerpt(value)} (expected one of {', '.join(allowed)})")
     return value
 
 
@@ -268,9 +368,9 @@ def parse_ref(value: Any, field: str) -> str:
     if value is None or value == "":
         raise Invalid(f"{field}: missing")
     if not isinstance(value, str):
-        raise Invalid(f"{field}: expected text, got {type(value).__name__}")
+        raise Invalid(f"{field}: expected text, got {_kind(value)}")
     if not _REF_RE.match(value):
-        raise Invalid(f"{field}: not a valid reference: {value[:40]!r}")
+        raise Invalid(f"{field}: not a valid reference: {escaped_excerpt(value)}")
     return value
 
 
@@ -278,14 +378,14 @@ def parse_attachments(value: Any, limits: Limits) -> tuple[Attachment, ...]:
     if value is None or value == "":
         return ()
     if not isinstance(value, list):
-        raise Invalid(f"attachments: expected an array, got {type(value).__name__}")
+        raise Invalid(f"attachments: expected an array, got {_kind(value)}")
     if len(value) > limits.max_attachments:
         raise Invalid(f"attachments: {len(value)} files, limit {limits.max_attachments}")
     out = []
     for index, item in enumerate(value):
         field = f"attachments[{index}]"
         if not isinstance(item, dict):
-            raise Invalid(f"{field}: expected a struct, got {type(item).__name__}")
+            raise Invalid(f"{field}: expected a struct, got {_kind(item)}")
         name = clean_text(item.get("filename"), f"{field}.filename", 255, required=True)
         mimetype = clean_text(item.get("mimetype"), f"{field}.mimetype", 100) or "application/octet-stream"
         content = item.get("content")
@@ -299,7 +399,7 @@ def parse_attachments(value: Any, limits: Limits) -> tuple[Attachment, ...]:
             except (binascii.Error, ValueError) as exc:
                 raise Invalid(f"{field}.content: not valid base64") from exc
         else:
-            raise Invalid(f"{field}.content: expected base64, got {type(content).__name__}")
+            raise Invalid(f"{field}.content: expected base64, got {_kind(content)}")
         if len(data) > limits.max_attachment_bytes:
             raise Invalid(f"{field}: {len(data)} bytes, limit {limits.max_attachment_bytes}")
         out.append(Attachment(name=name, mimetype=mimetype, data=data))
@@ -310,7 +410,7 @@ def _struct(value: Any, field: str) -> dict:
     if value is None or value == "":
         return {}
     if not isinstance(value, dict):
-        raise Invalid(f"{field}: expected a struct, got {type(value).__name__}")
+        raise Invalid(f"{field}: expected a struct, got {_kind(value)}")
     return value
 
 
@@ -336,7 +436,7 @@ def parse_xml(value: Any, field: str, limits: Limits):
         if len(text.encode("utf-8", "surrogatepass")) > limits.max_xml_bytes:
             raise Invalid(f"{field}: XML larger than {limits.max_xml_bytes} bytes")
     else:
-        raise Invalid(f"{field}: expected an XML document, got {type(value).__name__}")
+        raise Invalid(f"{field}: expected an XML document, got {_kind(value)}")
     text = _XML_DECL_STR_RE.sub("", text, count=1)
     try:
         return SafeET.fromstring(text, forbid_dtd=True)
@@ -389,17 +489,17 @@ def _regulator(payload: dict, limits: Limits) -> InboundCase:
     revision = parse_int(payload.get("version"), "version", low=1)
     root = parse_xml(payload.get("body"), "body", limits)
     if root.tag != "complaint":
-        raise Invalid(f"body: root element is <{root.tag[:40]}>, expected <complaint>")
+        raise Invalid(f"body: root element is {escaped_excerpt(root.tag)}, expected <complaint>")
     affected = _xml_text(root, "affected")
     if affected not in (None, ""):
         if not affected.strip().isdigit():
-            raise Invalid(f"body/affected: expected an integer, got {affected[:20]!r}")
+            raise Invalid(f"body/affected: expected an integer, got {escaped_excerpt(affected)}")
         affected_count = parse_int(int(affected), "body/affected", low=1, high=1_000_000)
     else:
         affected_count = 1
     emergency_attr = root.get("emergency", "false")
     if emergency_attr not in ("true", "false", "1", "0"):
-        raise Invalid(f"body@emergency: expected true or false, got {emergency_attr[:20]!r}")
+        raise Invalid(f"body@emergency: expected true or false, got {escaped_excerpt(emergency_attr)}")
     return InboundCase(
         source="regulator",
         external_ref=ref,
@@ -434,7 +534,8 @@ def validate(source: str, payload: Any, limits: Limits = Limits()) -> InboundCas
     """Validate one record of ``source``; a Rejection carries the reason and the payload."""
     try:
         if not isinstance(payload, dict):
-            raise Invalid(f"record: expected a struct, got {type(payload).__name__}")
+            raise Invalid(f"record: expected a struct, got {_kind(payload)}")
+        _refuse_marked(payload, "")
         return _SCHEMAS[source](payload, limits)
     except Invalid as exc:
         reason = str(exc)
@@ -450,6 +551,40 @@ def validate(source: str, payload: Any, limits: Limits = Limits()) -> InboundCas
         reason=reason,
         payload_text=payload_to_text(payload, limits.max_payload_text),
     )
+
+
+def _refuse_marked(value: Any, path: str) -> None:
+    """A value the reader refused (too deep, too long) quarantines its record, named by path."""
+    if isinstance(value, Refused):
+        raise Invalid(f"{path or 'record'}: {value.reason}")
+    if path.count(".") + path.count("[") >= 2:
+        path_below = path  # deep enough to name the field; do not spell out 16 levels
+        if _holds_refused(value):
+            raise Invalid(f"{path_below}...: {_first_refused(value).reason}")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_marked(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_marked(item, f"{path}[{index}]")
+
+
+def _first_refused(value: Any) -> Refused | None:
+    stack = [value]
+    while stack:  # iterative: the reader bounds the depth, this does not rely on it
+        item = stack.pop()
+        if isinstance(item, Refused):
+            return item
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def _holds_refused(value: Any) -> bool:
+    return _first_refused(value) is not None
 
 
 def describe(source: str, payload: Any) -> tuple[str, int | None]:
@@ -468,7 +603,8 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, xmlrpc.client.Binary):
         value = value.data
     if isinstance(value, (bytes, bytearray)):
-        return {"base64": base64.b64encode(bytes(value[:4096])).decode("ascii"), "bytes": len(value)}
+        # the raw bytes are kept (up to 32 KiB) so a text that could not be decoded can be repaired by hand
+        return {"base64": base64.b64encode(bytes(value[: 32 * 1024])).decode("ascii"), "bytes": len(value)}
     if isinstance(value, xmlrpc.client.DateTime):
         return value.value
     if isinstance(value, (dt.datetime, dt.date)):

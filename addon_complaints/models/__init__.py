@@ -2,6 +2,7 @@ from . import complaint_sla_policy
 from . import complaint_sla_policy_line
 from . import complaint_sla_penalty
 from . import complaint_calendar_day
+from . import complaint_calendar_year
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.addons.resource.models.utils import Intervals
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools.calendar_library import CALENDAR_LIBRARY, calendar_library_version
 from ..tools.working_time import WorkingTime
 
 _logger = logging.getLogger(__name__)
@@ -169,6 +170,9 @@ class ComplaintCalendarDay(models.Model):
             "%(removed)s removed.",
             years=", ".join(map(str, known_years)) or self.env._("no year"),
             created=created, updated=updated, removed=removed)
+        version = calendar_library_version()
+        if version:
+            message = f"{message} ({CALENDAR_LIBRARY} {version})"
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -86,6 +86,10 @@ class ComplaintCase(models.Model):
         help="Normal on a first complaint, urgent on the second about the same matter, major on "
         "the third and later; crisis when forwarded by a regulator, reported by media or on the "
         "internet, or when ten or more customers complain about the same event.")
+    is_anonymous = fields.Boolean(
+        string="Anonymous Complainant", tracking=True,
+        help="The complainant gave no name (an anonymous hotline call); the case is handled like "
+        "any other.")
     confidential = fields.Boolean(
         tracking=True,
         help="Only the complaint office sees who complained (reports, whistle-blowing).")
@@ -288,10 +292,10 @@ class ComplaintCase(models.Model):
             if case.handler_user_id:
                 case._check_recusal(case.handler_user_id, self.env._("handle"))
 
-    @api.constrains("partner_id", "partner_name")
+    @api.constrains("partner_id", "partner_name", "is_anonymous")
     def _check_complainant(self):
         for case in self:
-            if not case.partner_id and not case.partner_name and not case.confidential:
+            if not (case.partner_id or case.partner_name or case.confidential or case.is_anonymous):
                 raise ValidationError(self.env._("Record who complained (name or contact)."))
 
     @api.onchange("partner_id")
@@ -557,7 +561,9 @@ class ComplaintCase(models.Model):
         e-mailed when the channel replies by e-mail and an address is known, else it is
         recorded for the clerk to read out on the phone or to send by post.
         """
-        template = self.env.ref(template_xmlid)
+        # The template shows what the notice records (a delay notice: its reason and date).
+        template = self.env.ref(template_xmlid).with_context(
+            delay_reason=notice_vals.get("reason"), delay_date=notice_vals.get("new_expected_date"))
         for case in self:
             subject = template._render_field("subject", case.ids, compute_lang=True)[case.id]
             body = template._render_field("body_html", case.ids, compute_lang=True)[case.id]
@@ -599,9 +605,9 @@ class ComplaintCase(models.Model):
     def _check_registration_complete(self):
         for case in self:
             missing = []
-            if not (case.partner_name or case.partner_id):
+            if not (case.partner_name or case.partner_id or case.is_anonymous):
                 missing.append(self.env._("complainant name"))
-            if not (case.partner_phone or case.partner_email or case.partner_address):
+            if not (case.partner_phone or case.partner_email or case.partner_address or case.is_anonymous):
                 missing.append(self.env._("contact"))
             if not case.description:
                 missing.append(self.env._("complaint content"))

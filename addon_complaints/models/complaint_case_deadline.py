@@ -8,8 +8,9 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, format_datetime, split_every
 
+from ..tools.working_time import CALENDAR_DAYS, HOURS
 from .complaint_case import LOCKED_STATES, OPEN_STATES
 from .complaint_sla_policy_line import STAGE_CLOCKS, STAGES
 
@@ -24,11 +25,20 @@ DEADLINE_DATE_FIELDS = sorted({name for clock in STAGE_CLOCKS.values() for name 
 LEVEL_RANK = {"normal": 0, "urgent": 1, "major": 2, "crisis": 3}
 # Writing these may raise a case's level, which notifies the people the level requires.
 LEVEL_TRIGGERS = {"repeat_count", "channel_id", "affected_count"}
+# Each stage's stored due date and outcome: met (done by its due date), late (done after it,
+# or not done and past it) or pending (not done, not yet due); empty when the case's policy
+# has no limit for the stage or its clock has not started. When a stage was met is the date
+# that stops its clock (``STAGE_CLOCKS``).
+STAGE_OUTCOMES = [("met", "Met"), ("late", "Late"), ("pending", "Not Yet Due")]
+STAGE_DUE_FIELDS = {stage: f"date_{stage}_deadline" for stage, _label in STAGES}
+STAGE_OUTCOME_FIELDS = {stage: f"{stage}_outcome" for stage, _label in STAGES}
+CALENDAR_MARKS = [("provisional", "Provisional calendar"), ("missing", "No official calendar")]
 # The stored results of planning, with their column types, and their values without a policy.
 DEADLINE_COLUMNS = [("id", "int4"), ("date_deadline", "timestamp"),
                     ("date_stage_deadline", "timestamp"), ("deadline_stage", "varchar"),
-                    ("date_handling_deadline", "timestamp"), ("date_callback_deadline", "timestamp"),
-                    ("date_review_deadline", "timestamp"), ("deadline_status", "varchar")]
+                    *((STAGE_DUE_FIELDS[stage], "timestamp") for stage, _label in STAGES),
+                    *((STAGE_OUTCOME_FIELDS[stage], "varchar") for stage, _label in STAGES),
+                    ("deadline_calendar_mark", "varchar"), ("deadline_status", "varchar")]
 DEADLINE_FIELDS = [name for name, _type in DEADLINE_COLUMNS[1:]]
 NO_DEADLINES = dict(dict.fromkeys(DEADLINE_FIELDS, False), deadline_status="none")
 # Cases planned per chunk of a batched recompute: the SQL reads and the UPDATE stay small.
@@ -73,17 +83,22 @@ def update_rows(cr, table, columns, rows):
 
 
 def plan_stage(working_time, start, stage, line, extensions, pauses):
-    """Due date of one stage from ``start``: the limit, then approved extensions, then the
-    time spent in pauses (see ``ComplaintCase._deadline_adjustments``)."""
+    """Due date of one stage from ``start``: the limit and the approved extensions counted
+    together from the start (so that no chain of extensions passes the ceiling), then the
+    time spent in pauses, and only then the move off a day off."""
     unit, limit, roll = line
-    due = working_time.plan(start, unit, limit, roll)
-    for ext_stage, amount, decided in extensions:
-        if ext_stage == stage and (not decided or decided >= start
-                                   or STAGE_CLOCKS[stage][0] != "clock"):
-            due = working_time.extend(due, unit, amount, roll)
+    total = limit + sum(amount for ext_stage, amount, decided in extensions
+                        if ext_stage == stage and (not decided or decided >= start
+                                                   or STAGE_CLOCKS[stage][0] != "clock"))
+    due = working_time.plan(start, unit, total)
     for pause_start, pause_end, _open in pauses:
-        if due and pause_start < due and pause_end > start:
+        if not due:
+            break
+        reach = working_time.roll_off_day_off(due) if roll and unit == CALENDAR_DAYS else due
+        if pause_start < reach and pause_end > start:
             due = working_time.shift_by_pause(due, unit, max(pause_start, start), pause_end)
+    if due and roll and unit == CALENDAR_DAYS:
+        due = working_time.roll_off_day_off(due)
     return due
 
 
@@ -100,6 +115,7 @@ class DeadlineRun:
         self._working_times = {}
         self._lines = {}
         self._due_soon = {}
+        self._years = {}
 
     def cover(self, low, high):
         """Windows loaded from now on span the clocks starting between ``low`` and ``high``
@@ -143,6 +159,22 @@ class DeadlineRun:
                                                line.roll_to_working_day)
         return self._lines[key]
 
+    def calendar_mark(self, working_time, clocks):
+        """"missing" when one of the clocks ``(start, due)`` runs through a year without
+        official days, else "provisional" when through a year whose schedule is not yet
+        published, else False."""
+        years = set()
+        for start, due in clocks:
+            first = working_time.local_date(start).year
+            last = working_time.local_date(due).year if due else first + 10
+            years.update(range(first, last + 1))
+        unknown = years - self._years.keys()
+        if unknown:
+            self._years.update(self.env["complaint.calendar.year"]._states(min(unknown),
+                                                                             max(unknown)))
+        states = {self._years[year] for year in years}
+        return next((mark for mark in ("missing", "provisional") if mark in states), False)
+
     def due_soon_seconds(self, policy_id):
         if policy_id not in self._due_soon:
             policy = self.env["complaint.sla.policy"].browse(policy_id)
@@ -159,23 +191,32 @@ class DeadlineRun:
                                      case["date_clock_restart"] or case["date_received"]))
         dues, open_dues = {}, {}
         locked = case["state"] in LOCKED_STATES
-        for stage, line in self.lines(case["sla_policy_id"], case["level"]).items():
+        values = dict.fromkeys(DEADLINE_FIELDS, False)
+        lines = self.lines(case["sla_policy_id"], case["level"])
+        for stage, line in lines.items():
             start_field, done_field = STAGE_CLOCKS[stage]
             start = dates[start_field]
             if not start:
                 continue
             due = plan_stage(working_time, start, stage, line, extensions, pauses)
             dues[stage] = due
-            if due and not dates[done_field] and (not locked or stage == "review"):
+            done = dates[done_field]
+            values[STAGE_DUE_FIELDS[stage]] = due or False
+            if done:
+                values[STAGE_OUTCOME_FIELDS[stage]] = "met" if not due or done <= due else "late"
+            elif locked and stage != "review":
+                # Closed, withdrawn, merged or not accepted before the stage was reached.
+                pass
+            else:
+                values[STAGE_OUTCOME_FIELDS[stage]] = "late" if due and due < now else "pending"
+            if due and not done and (not locked or stage == "review"):
                 open_dues[stage] = due
-        values = {
-            "date_deadline": dues.get("reply") or dues.get("handling") or False,
-            "date_handling_deadline": dues.get("handling") or False,
-            "date_callback_deadline": dues.get("callback") or False,
-            "date_review_deadline": dues.get("review") or False,
-            "date_stage_deadline": False,
-            "deadline_stage": False,
-        }
+        values.update(
+            date_deadline=dues.get("reply") or dues.get("handling") or False,
+            deadline_calendar_mark=self.calendar_mark(
+                working_time, [(dates[STAGE_CLOCKS[stage][0]], dues[stage]) for stage in open_dues
+                               if lines[stage][0] != HOURS]),
+        )
         if open_dues:
             stage = min(open_dues, key=open_dues.get)
             due = open_dues[stage]
@@ -234,6 +275,53 @@ class ComplaintCase(models.Model):
         string="Callback Due", compute="_compute_deadlines", store=True, copy=False)
     date_review_deadline = fields.Datetime(
         string="Review Due", compute="_compute_deadlines", store=True, copy=False)
+    date_acknowledge_deadline = fields.Datetime(
+        string="Acknowledgement Due", compute="_compute_deadlines", store=True, copy=False)
+    date_acceptance_deadline = fields.Datetime(
+        string="Acceptance Due", compute="_compute_deadlines", store=True, copy=False)
+    date_forward_deadline = fields.Datetime(
+        string="Forwarding Due", compute="_compute_deadlines", store=True, copy=False)
+    date_progress_deadline = fields.Datetime(
+        string="First Progress Due", compute="_compute_deadlines", store=True, copy=False)
+    date_verification_deadline = fields.Datetime(
+        string="Verification Due", compute="_compute_deadlines", store=True, copy=False)
+    date_reply_deadline = fields.Datetime(
+        string="Reply Due", compute="_compute_deadlines", store=True, copy=False)
+    acknowledge_outcome = fields.Selection(
+        STAGE_OUTCOMES, string="Acknowledgement", compute="_compute_deadlines", store=True,
+        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
+    acceptance_outcome = fields.Selection(
+        STAGE_OUTCOMES, string="Acceptance", compute="_compute_deadlines", store=True,
+        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
+    forward_outcome = fields.Selection(
+        STAGE_OUTCOMES, string="Forwarding", compute="_compute_deadlines", store=True,
+        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
+    progress_outcome = fields.Selection(
+        STAGE_OUTCOMES, string="First Progress", compute="_compute_deadlines", store=True,
+        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
+    handling_outcome = fields.Selection(
+        STAGE_OUTCOMES, string="Handling", compute="_compute_deadlines", store=True,
+        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
+    verification_outcome = fields.Selection(
+        STAGE_OUTCOMES, string="Verification", compute="_compute_deadlines", store=True,
+        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
+    reply_outcome = fields.Selection(
+        STAGE_OUTCOMES, string="Reply", compute="_compute_deadlines", store=True,
+        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
+    callback_outcome = fields.Selection(
+        STAGE_OUTCOMES, string="Callback", compute="_compute_deadlines", store=True,
+        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
+    review_outcome = fields.Selection(
+        STAGE_OUTCOMES, string="Review Decision", compute="_compute_deadlines", store=True,
+        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
+    deadline_calendar_mark = fields.Selection(
+        CALENDAR_MARKS, string="Calendar Warning", compute="_compute_deadlines", store=True,
+        index=True, copy=False,
+        help="A due date still open is counted through a year whose official calendar is "
+        "provisional (the make-up working days are not yet published) or missing.")
+    deadline_calendar_notified = fields.Selection(
+        CALENDAR_MARKS, readonly=True, copy=False,
+        help="The calendar warning the complaint office was already told about.")
     deadline_status = fields.Selection(
         DEADLINE_STATUSES, compute="_compute_deadlines", store=True, index=True, copy=False,
         string="Timeliness")
@@ -409,6 +497,7 @@ class ComplaintCase(models.Model):
             changed += update_rows(cr, "complaint_case", DEADLINE_COLUMNS, updates)
             self.browse(ids).invalidate_recordset(list(DEADLINE_FIELDS))
             Assignment._recompute_deadline_rows(run, rows, extensions, pauses)
+        self._notify_calendar_marks(self.ids)
         return changed
 
     @api.model
@@ -577,6 +666,7 @@ class ComplaintCase(models.Model):
         """Recompute every open case's due dates, then remind what is due soon and escalate
         what is overdue (activities, accountability, level notifications)."""
         self._cron_recompute_deadlines()
+        self._notify_calendar_marks()
         self._to_escalate()._escalate_overdue()
         soon = self.sudo().search([("deadline_status", "=", "due_soon")])
         soon.filtered(lambda c: c.deadline_soon_done != c.date_stage_deadline)._remind_due_soon()
@@ -664,6 +754,16 @@ class ComplaintCase(models.Model):
         return user, manager, (self.department_id if stage in ("progress", "handling") else
                                self.owner_user_id.complaint_department_ids[:1])
 
+    def _format_local_datetime(self, value):
+        """A moment as the company reads it: in its time zone, in the language of the
+        message (the user's, else the company's)."""
+        self.ensure_one()
+        if not value:
+            return "-"
+        lang = self.env.context.get("lang") or self.company_id.partner_id.lang
+        return format_datetime(self.env, value, tz=self.company_id.complaint_tz,
+                               dt_format="short", lang_code=lang)
+
     def _stage_label(self):
         self.ensure_one()
         return dict(self._fields["deadline_stage"]._description_selection(self.env)).get(
@@ -750,11 +850,48 @@ class ComplaintCase(models.Model):
             case.message_post(
                 body=self.env._("%(step)s was due %(due)s and is overdue.",
                                 step=case._stage_label(),
-                                due=fields.Datetime.to_string(case.date_stage_deadline)),
+                                due=case._format_local_datetime(case.date_stage_deadline)),
                 partner_ids=partners.ids, message_type="comment", subtype_xmlid="mail.mt_comment")
         self.env["mail.activity"].sudo().create(activities)
         self._mark_deadline_done("deadline_overdue_done")
         return Accountability.create(records)
+
+    @api.model
+    def _notify_calendar_marks(self, ids=None):
+        """Tell the complaint office, once per mark, about each case whose open due date is
+        counted through a year with a provisional or missing official calendar (of ``ids``,
+        else of every case)."""
+        self.env.flush_all()
+        query = SQL("SELECT id, deadline_calendar_mark FROM complaint_case "
+                    "WHERE deadline_calendar_mark IS NOT NULL "
+                    "AND deadline_calendar_notified IS DISTINCT FROM deadline_calendar_mark")
+        if ids is not None:
+            if not ids:
+                return self.browse()
+            query = SQL("%s AND id = ANY(%s)", query, list(ids))
+        self.env.cr.execute(query)
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return self.browse()
+        update_rows(self.env.cr, "complaint_case",
+                    [("id", "int4"), ("deadline_calendar_notified", "varchar")], rows)
+        cases = self.sudo().browse([row[0] for row in rows])
+        cases.invalidate_recordset(["deadline_calendar_notified"])
+        offices = self._complaint_offices(cases.company_id)
+        marks = dict(self._fields["deadline_calendar_mark"]._description_selection(self.env))
+        for case in cases:
+            office_user = case._office_user(offices[case.company_id.id])
+            case.message_post(
+                body=self.env._(
+                    "%(step)s is due %(due)s, counted on a calendar year that is not published "
+                    "(%(mark)s): the due date may move when the State Council publishes the "
+                    "year's schedule. Check the official calendar years in the complaints "
+                    "configuration.", step=case._stage_label() or "-",
+                    due=case._format_local_datetime(case.date_stage_deadline),
+                    mark=marks[case.deadline_calendar_mark]),
+                partner_ids=office_user.partner_id.ids, message_type="comment",
+                subtype_xmlid="mail.mt_comment")
+        return cases
 
     # Levels and emergencies --------------------------------------------------------------------
     def _level_recipients(self, level):
@@ -839,10 +976,14 @@ class ComplaintCase(models.Model):
     def create(self, vals_list):
         cases = super().create(vals_list)
         cases._notify_level_raised({})
+        self._notify_calendar_marks(cases.ids)
         return cases
 
     def write(self, vals):
         levels_before = self._levels_before(vals)
         res = super().write(vals)
         self._after_deadline_write(vals, levels_before)
+        if vals.keys() - {"deadline_calendar_notified", "deadline_overdue_done",
+                          "deadline_soon_done"}:
+            self._notify_calendar_marks(self.ids)
         return res

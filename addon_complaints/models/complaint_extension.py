@@ -107,7 +107,7 @@ class ComplaintExtension(models.Model):
                 extension.notice_id = case.sudo().notice_ids.sorted("id")[-1:]
             case.message_post(body=self.env._(
                 "Extension approved for %(stage)s: due %(due)s.", stage=extension._stage_label(),
-                due=fields.Datetime.to_string(due) if due else "-"))
+                due=case._format_local_datetime(due)))
         return True
 
     def action_refuse(self, note=""):

@@ -1,3 +1,4 @@
+import pytz
 from odoo import api, fields, models
 
 
@@ -18,6 +19,46 @@ class ResCompany(models.Model):
         "complaint.sla.policy", string="Default Deadline Policy",
         help="Applies to every case that no more specific deadline policy matches.")
 
+    complaint_tz = fields.Char(
+        string="Complaint Time Zone", compute="_compute_complaint_tz",
+        help="The time zone of the company's working calendar: the deadlines are counted in "
+        "it, and notices and messages show their dates in it.")
+
+    @api.depends("resource_calendar_id.tz", "partner_id.tz")
+    def _compute_complaint_tz(self):
+        for company in self:
+            company.complaint_tz = (company.resource_calendar_id.tz
+                                    or company._complaint_default_tz() or "UTC")
+
+    def _complaint_default_tz(self):
+        """The company's own time zone: its address's, else its country's main one."""
+        self.ensure_one()
+        if self.partner_id.tz:
+            return self.partner_id.tz
+        zones = pytz.country_timezones.get(self.country_id.code or "") if self.country_id else None
+        return zones[0] if zones else False
+
+    def _prepare_resource_calendar_values(self):
+        values = super()._prepare_resource_calendar_values()
+        tz = self._complaint_default_tz()
+        if tz:
+            values["tz"] = tz
+        return values
+
+    def _complaint_set_calendar_tz(self):
+        """A working calendar still in UTC takes its company's time zone, so that the
+        working hours are the company's local hours (at install, and when the company's
+        country or address time zone is set)."""
+        for company in self.sudo():
+            tz = company._complaint_default_tz()
+            calendar = company.resource_calendar_id
+            if tz and calendar and calendar.tz in (False, "UTC", "Etc/UTC", "GMT") and tz != calendar.tz:
+                calendar.tz = tz
+
+    @api.model
+    def _complaint_set_calendar_tz_at_install(self):
+        self.search([("resource_calendar_id", "!=", False)])._complaint_set_calendar_tz()
+
     @api.model
     def _complaint_set_default_sla_policy(self):
         """Give every company without one the general deadline policy (at install)."""
@@ -27,8 +68,24 @@ class ResCompany(models.Model):
             self.sudo().search([("complaint_sla_policy_id", "=", False)]).write(
                 {"complaint_sla_policy_id": general.id})
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        # A new company counts deadlines from the start, as the companies at install do.
+        companies._complaint_set_default_sla_policy_for()
+        return companies
+
+    def _complaint_set_default_sla_policy_for(self):
+        general = self.env.ref("addon_complaints.complaint_sla_policy_general",
+                               raise_if_not_found=False)
+        if general:
+            self.sudo().filtered(lambda c: not c.complaint_sla_policy_id).write(
+                {"complaint_sla_policy_id": general.id})
+
     def write(self, vals):
         res = super().write(vals)
+        if "country_id" in vals:
+            self._complaint_set_calendar_tz()
         if "resource_calendar_id" in vals:
             # The company's cases are counted on its new calendar (batched, see
             # complaint.case._recompute_deadlines_where).

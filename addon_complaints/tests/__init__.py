@@ -1,4 +1,6 @@
 from . import test_registration
+from . import test_anonymous
+from . import test_sync_lease
 from . import test_acceptance
 from . import test_routing
 from . import test_dispatch
@@ -21,4 +23,6 @@ from . import test_deadline_extension
 from . import test_deadline_overdue
 from . import test_deadline_dialogs
 from . import test_deadline_recompute
+from . import test_deadline_clock
+from . import test_deadline_outcomes
 from . import test_mail_intake

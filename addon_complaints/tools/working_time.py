@@ -158,10 +158,16 @@ class WorkingTime:
         """The end of the ``days``-th calendar day after the local day of ``dt`` ("within"
         includes the last day). With ``roll_to_working_day`` a last day that is a day off moves
         to the next working day, as the civil code counts periods."""
-        day = self.local_date(dt) + timedelta(days=int(days))
-        if roll_to_working_day and not self.is_working_day(day):
-            day = self.next_working_day(day) or day
-        return self.local_day_end(day)
+        due = self.local_day_end(self.local_date(dt) + timedelta(days=int(days)))
+        return self.roll_off_day_off(due) if roll_to_working_day else due
+
+    def roll_off_day_off(self, due):
+        """A due date on a day off moves to the end of the next working day."""
+        day = self.local_date(due)
+        if self.is_working_day(day):
+            return due
+        day = self.next_working_day(day)
+        return self.local_day_end(day) if day else due
 
     def plan(self, dt, unit, amount, roll_to_working_day=False):
         """Add ``amount`` of ``unit`` to ``dt``."""
@@ -173,19 +179,40 @@ class WorkingTime:
             return self.add_calendar_days(dt, amount, roll_to_working_day)
         return dt + timedelta(hours=amount)
 
-    def extend(self, due, unit, amount, roll_to_working_day=False):
-        """Move a due date by an extension of ``amount`` units."""
-        if unit == WORKING_DAYS:
-            day = self.local_date(due)
-            if int(amount) >= 1:
-                day = self._nth_working_day_after(day, int(amount))
-            return self._day_end[day]
-        return self.plan(due, unit, amount, roll_to_working_day)
-
     def shift_by_pause(self, due, unit, pause_start, pause_end):
-        """Move a due date by the time a pause took, measured on the clock's own scale."""
+        """Move a due date by the time a pause took, measured on the clock's own scale.
+
+        A clock counted in days moves by whole days: the paused time is rounded to the
+        nearest day (a pause of a few seconds leaves the due date where it was, a pause of a
+        day moves it by one), and the due date stays at the end of a day."""
         if pause_end <= pause_start:
             return due
-        if unit in (WORKING_DAYS, WORKING_HOURS):
+        if unit == WORKING_DAYS:
+            shifted = self.add_working_hours(
+                due, self.working_seconds(pause_start, pause_end) / 3600.0)
+            return self._nearest_working_day_end(shifted) if shifted else shifted
+        if unit == WORKING_HOURS:
             return self.add_working_hours(due, self.working_seconds(pause_start, pause_end) / 3600.0)
+        if unit == CALENDAR_DAYS:
+            days = round((pause_end - pause_start).total_seconds() / 86400.0)
+            return self.local_day_end(self.local_date(due) + timedelta(days=days))
         return due + (pause_end - pause_start)
+
+    def _nearest_working_day_end(self, dt):
+        """The end of the working day of ``dt``, or of the working day before when ``dt`` is
+        in the first half of its day's working time."""
+        day = self.local_date(dt)
+        self._ensure(dt - timedelta(days=31), dt + timedelta(days=2))
+        end = self._day_end.get(day)
+        if end is None or dt >= end:
+            return dt
+        index = bisect_right(self._stops, dt)
+        # The first working moment of the day: the start of its first interval.
+        first = index
+        while first > 0 and self.local_date(self._starts[first - 1]) == day:
+            first -= 1
+        day_start = self._starts[first]
+        if self.working_seconds(day_start, dt) * 2 > self.working_seconds(day_start, end):
+            return end
+        position = bisect_left(self._days, day)
+        return self._day_end[self._days[position - 1]] if position > 0 else end

@@ -97,7 +97,9 @@ def build(fig: CompanyFigures, path: Path) -> Path:
     row = style.section(ws, row, "二、关键指标 KPIs (口径见 Definitions 表)")
     kpi_first = row + 1
     frame = kpi_frame(fig)
-    row = style.table(ws, row, KPI_COLS, frame) + 1
+    row = style.table(ws, row, KPI_COLS, frame)
+    ws.cell(row, 1, metrics.outcomes_note(fig.cases, fig.policy)).font = style.NOTE
+    row += 2
     style.finish(ws, freeze="A4", landscape=True, title_rows="1:2")
     ws.column_dimensions["A"].width = 36
     chart = BarChart()
@@ -169,7 +171,8 @@ def build(fig: CompanyFigures, path: Path) -> Path:
              "政策，由人力资源确认执行。 Normal → reminder; urgent → reminder to employee and "
              "leader; major/crisis → penalties per company policy, confirmed by HR.").font = \
         style.NOTE
+    acc.cell(r + 1, 1, metrics.outcomes_note(fig.cases, fig.policy)).font = style.NOTE
     style.finish(acc, freeze="B5", landscape=True, title_rows="4:4")
-    definitions.add_sheet(wb, fig.policy)
+    definitions.add_sheet(wb, fig.policy, metrics.outcomes_note(fig.cases, fig.policy))
     wb.save(path)
     return path

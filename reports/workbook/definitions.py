@@ -9,7 +9,7 @@ from reports import metrics
 from reports.workbook import style
 
 
-def add_sheet(wb: Workbook, policy: metrics.Policy) -> None:
+def add_sheet(wb: Workbook, policy: metrics.Policy, outcomes_note: str | None = None) -> None:
     ws = wb.create_sheet("口径 Definitions")
     row = style.title(ws, "指标口径 KPI definitions",
                       "公式与 reports/README.md 一致 Formulas as in reports/README.md", 4)
@@ -21,12 +21,14 @@ def add_sheet(wb: Workbook, policy: metrics.Policy) -> None:
             style.Col("denominator", "分母", "Denominator")]
     row = style.table(ws, row, cols, frame)
     notes = [
-        (f"受理时限 Acceptance deadline: {policy.accept_working_days} 个工作日 working day(s) "
-         "after the day of receipt"),
-        (f"反馈时限 Feedback deadline: {policy.feedback_working_days} 个工作日 working day(s) "
-         "after the day of dispatch"),
-        ("工作日按公司日历（含法定节假日与调休上班日） Working days follow the company "
-         "calendar incl. public holidays and make-up working days"),
+        outcomes_note or metrics.outcomes_note(pd.DataFrame(), policy),
+        (f"文件数据的默认受理时限 Default acceptance deadline for files: "
+         f"{policy.accept_working_days} 个工作日 working day(s) after the day of receipt"),
+        (f"文件数据的默认反馈时限 Default feedback deadline for files: "
+         f"{policy.feedback_working_days} 个工作日 working day(s) after the day of dispatch"),
+        ("文件数据的工作日按报表自带的中国大陆日历（含法定节假日与调休上班日），不含公司自定日 "
+         "For files, working days follow the reports' mainland China calendar (public "
+         "holidays and make-up working days), without company days"),
         "期间按本地时间（Asia/Shanghai）划分 Periods are cut in local time",
         "分母为 0 时显示 n/a A KPI with an empty denominator shows n/a",
     ]

@@ -32,7 +32,8 @@ def _kpis_vs_company(fig: CompanyFigures, dept_cases: pd.DataFrame) -> pd.DataFr
 def _department_sheet(wb: Workbook, fig: CompanyFigures, dept: str, taken: set[str],
                       sub: str) -> None:
     ws = wb.create_sheet(style.sheet_name(dept, taken))
-    history = fig.cases[[*metrics.KPI_FIELDS, "department_id"]]  # narrow: faster filtering
+    history = fig.cases[[c for c in (*metrics.KPI_FIELDS, model.OUTCOMES_STORED, "department_id")
+                         if c in fig.cases]]  # narrow: faster filtering
     dept_cases = history[history["department_id"].fillna("(空)") == dept]
     cur = fig.current[fig.current["department_id"].fillna("(空)") == dept]
     prev = fig.previous[fig.previous["department_id"].fillna("(空)") == dept]
@@ -72,7 +73,9 @@ def _department_sheet(wb: Workbook, fig: CompanyFigures, dept: str, taken: set[s
                                 style.Col("value", "本部门", "Department", style.PCT),
                                 style.Col("company", "全公司", "Company", style.PCT),
                                 style.Col("gap", "差距", "Gap", "+0.0%;-0.0%;0.0%")],
-                      _kpis_vs_company(fig, dept_cases)) + 1
+                      _kpis_vs_company(fig, dept_cases))
+    ws.cell(row, 1, metrics.outcomes_note(dept_cases, fig.policy)).font = style.NOTE
+    row += 2
     row = style.section(ws, row, f"五、近{TREND_MONTHS}个月趋势 Trend, last {TREND_MONTHS} "
                         "months")
     months = metrics.monthly_counts(dept_cases, fig.period.end, TREND_MONTHS)

@@ -5,17 +5,26 @@ Static API token, passed as the first argument of every call (PORTALS.md §2).
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from ..records import AckItem, CaseResult, Page, RawRecord, Receipt, Summary
-from .transport import PermanentFailure, RpcEndpoint
+from .reader import ReadLimits
+from .transport import BadAnswer, RpcEndpoint
 
 
 class HotlineClient:
     source = "hotline"
 
-    def __init__(self, url: str, token: str, timeout: float = 30.0):
-        self._rpc = RpcEndpoint(url, timeout)
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        timeout: float = 30.0,
+        stop: threading.Event | None = None,
+        limits: ReadLimits | None = None,
+    ):
+        self._rpc = RpcEndpoint(url, timeout, stop, limits)
         self._token = token
 
     @property
@@ -24,7 +33,8 @@ class HotlineClient:
 
     def pull(self, cursor: str, limit: int) -> Page:
         answer = self._rpc.call("dispatch.list", self._token, cursor, limit)
-        orders, next_cursor = _expect(answer, "orders", list), _expect(answer, "next_cursor", str)
+        orders = _expect(answer, "orders", list, self._rpc.last_head)
+        next_cursor = _expect(answer, "next_cursor", str, self._rpc.last_head)
         remaining = answer.get("remaining")
         return Page(
             records=[RawRecord(self.source, order) for order in orders],
@@ -51,9 +61,9 @@ class HotlineClient:
         self._rpc.close()
 
 
-def _expect(answer: Any, key: str, kind: type) -> Any:
+def _expect(answer: Any, key: str, kind: type, head: bytes = b"") -> Any:
     if not isinstance(answer, dict) or not isinstance(answer.get(key), kind):
-        raise PermanentFailure(f"portal answer lacks {key!r} of type {kind.__name__}")
+        raise BadAnswer(f"portal answer lacks {key!r} of type {kind.__name__}", head, len(head))
     return answer[key]
 
 

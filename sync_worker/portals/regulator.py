@@ -6,17 +6,27 @@ session call triggers one fresh login and one replay of the call (PORTALS.md §3
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from ..records import AckItem, CaseResult, Page, RawRecord, Receipt, Summary
-from .transport import AuthFailure, PermanentFailure, RpcEndpoint
+from .reader import ReadLimits
+from .transport import AuthFailure, BadAnswer, RpcEndpoint
 
 
 class RegulatorClient:
     source = "regulator"
 
-    def __init__(self, url: str, client_id: str, secret: str, timeout: float = 30.0):
-        self._rpc = RpcEndpoint(url, timeout)
+    def __init__(
+        self,
+        url: str,
+        client_id: str,
+        secret: str,
+        timeout: float = 30.0,
+        stop: threading.Event | None = None,
+        limits: ReadLimits | None = None,
+    ):
+        self._rpc = RpcEndpoint(url, timeout, stop, limits)
         self._client_id = client_id
         self._secret = secret
         self._session: str | None = None
@@ -28,7 +38,7 @@ class RegulatorClient:
     def _login(self) -> str:
         answer = self._rpc.call("auth.login", self._client_id, self._secret)
         if not isinstance(answer, dict) or not isinstance(answer.get("session"), str):
-            raise PermanentFailure("auth.login: answer lacks 'session'")
+            raise BadAnswer("auth.login: answer lacks 'session'", self._rpc.last_head, len(self._rpc.last_head))
         self._session = answer["session"]
         return self._session
 
@@ -44,9 +54,9 @@ class RegulatorClient:
     def pull(self, cursor: str, limit: int) -> Page:
         answer = self._call("complaints.fetch", {"after": cursor, "max": limit})
         if not isinstance(answer, dict) or not isinstance(answer.get("items"), list):
-            raise PermanentFailure("complaints.fetch: answer lacks 'items'")
+            raise BadAnswer("complaints.fetch: answer lacks 'items'", self._rpc.last_head, len(self._rpc.last_head))
         if not isinstance(answer.get("cursor"), str):
-            raise PermanentFailure("complaints.fetch: answer lacks 'cursor'")
+            raise BadAnswer("complaints.fetch: answer lacks 'cursor'", self._rpc.last_head, len(self._rpc.last_head))
         remaining = answer.get("remaining")
         return Page(
             records=[RawRecord(self.source, item) for item in answer["items"]],
@@ -93,7 +103,7 @@ def _no_nil(value: Any) -> Any:
 
 def _receipt(answer: Any) -> Receipt:
     if not isinstance(answer, dict) or not isinstance(answer.get("receipt"), str):
-        raise PermanentFailure("portal answer lacks 'receipt'")
+        raise BadAnswer("portal answer lacks 'receipt'", b"", 0)
     return Receipt(
         receipt_no=answer["receipt"],
         received_at=str(answer.get("accepted_at", "")),

@@ -43,3 +43,33 @@ def test_committed_sample_spans_three_years_to_2026q3():
     assert rec.min() < pd.Timestamp("2023-07-01") and rec.max() >= pd.Timestamp("2026-09-01")
     assert data.cases["company_id"].nunique() >= 2
     assert data.issues == []
+
+
+def test_levels_follow_the_addons_rule():
+    import re
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    from data import generate as gen
+
+    repo = Path(__file__).resolve().parents[2]
+    # The channels that raise a case to a crisis, as the add-on ships them.
+    root = ET.parse(repo / "addon_complaints/data/complaint_channel_data.xml").getroot()
+    raising = set()
+    for record in root.iter("record"):
+        values = {f.get("name"): f.get("eval", f.text) for f in record.iter("field")}
+        if "True" in (values.get("is_regulator"), values.get("is_public_exposure")):
+            raising.add(values["code"])
+    assert raising == set(gen.CRISIS_CHANNELS)
+    source = (repo / "addon_complaints/models/complaint_case.py").read_text(encoding="utf-8")
+    assert re.search(rf"^GROUP_COMPLAINT_SIZE = {gen.GROUP_COMPLAINT_SIZE}$", source, re.M)
+
+    cases, _ = generate(cases=5000, seed=3)
+    crisis = cases["channel_id"].isin(raising) | (cases["affected_count"] >= 10)
+    assert cases["is_regulator_forwarded"].any()
+    assert (cases.loc[cases["is_regulator_forwarded"], "level"] == "crisis").all()
+    assert (cases.loc[crisis, "level"] == "crisis").all()
+    rest = cases[~crisis]
+    assert (rest.loc[rest["repeat_count"] >= 3, "level"] == "major").all()
+    assert (rest.loc[rest["repeat_count"] == 2, "level"] == "urgent").all()
+    assert (rest.loc[rest["repeat_count"] == 1, "level"] == "normal").all()

@@ -213,3 +213,139 @@ def test_the_worker_files_what_the_reports_read(odoo_server, company, loaded):
     assert sorted(data.compensations["case_id"]) == sorted(loaded.compensations["case_id"])
     ours = build_summary(data.cases, data.compensations, Q3, name, loaded.as_of)
     assert ours == build_summary(loaded.cases, loaded.compensations, Q3, company["name"], loaded.as_of)
+
+
+# -- timeliness: the add-on's stored outcomes, figure by figure --------------------------------
+
+Q4 = period.parse("2026Q4")
+
+
+@pytest.fixture(scope="module")
+def timeliness_company(odoo):
+    """A Shanghai company whose quarter has cases on time, late, pending, paused, forwarded by
+    the regulator with a chain of extensions up to the ceiling, and cases on the quarter's
+    edges."""
+    ex = odoo.execute_kw
+    name = f"时效测试公司 {uuid.uuid4().hex[:8]}"
+    china = ex("res.country", "search", [[("code", "=", "CN")]])[0]
+    general = ex("ir.model.data", "check_object_reference",
+                 ["addon_complaints", "complaint_sla_policy_general"])[1]
+    cbirc = ex("ir.model.data", "check_object_reference",
+               ["addon_complaints", "complaint_sla_policy_cbirc"])[1]
+    company_id = ex("res.company", "create", [{"name": name, "country_id": china,
+                                               "complaint_sla_policy_id": general}])
+    ex("res.users", "write", [[odoo.env.uid], {"company_ids": [(4, company_id)]}])
+    ctx = {"allowed_company_ids": [company_id], "tz": "UTC"}
+    ex("complaint.sla.policy", "copy", [cbirc, {"company_id": company_id, "sequence": 1,
+                                                "regulator_forwarded": "yes"}], {"context": ctx})
+    office = ex("ir.model.data", "check_object_reference",
+                ["addon_complaints", "group_complaint_office"])[1]
+    login = f"office_{uuid.uuid4().hex[:6]}"
+    ex("res.users", "create", [{"name": "Office Two", "login": login, "password": login,
+                                "email": f"{login}@example.com",
+                                "company_id": company_id, "company_ids": [(6, 0, [company_id])],
+                                "groups_id": [(4, office)]}])
+    channels = {r["code"]: r["id"] for r in ex("complaint.channel", "search_read", [[]], {"fields": ["code"]})}
+    now = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
+    received = [
+        (now - pd.Timedelta(hours=2), "hotline"),          # accepted at once: on time
+        (pd.Timestamp("2026-10-12 02:00"), "hotline"),     # accepted today: late
+        (pd.Timestamp("2026-11-16 02:00"), "web"),         # never decided: late
+        (pd.Timestamp("2026-10-20 02:00"), "regulator"),   # 15 days + 15 + 30: the ceiling
+        (pd.Timestamp("2026-11-25 02:00"), "hotline"),     # paused, accepted late
+        (pd.Timestamp("2026-09-30 15:59"), "hotline"),     # 23:59 local on 30 September: Q3
+        (pd.Timestamp("2026-09-30 16:00"), "hotline"),     # midnight local on 1 October: Q4
+    ]
+    values = [{"company_id": company_id, "subject": f"时效 {i}", "channel_id": channels[channel],
+               "date_received": at.strftime("%Y-%m-%d %H:%M:%S"), "demand_type": "complaint",
+               "partner_name": "李四", "partner_phone": "13800005678",
+               "description": "快递延误", "customer_demand": "尽快送达", "readback_confirmed": True}
+              for i, (at, channel) in enumerate(received)]
+    ids = ex("complaint.case", "create", [values], {"context": ctx})
+    ex("complaint.case", "action_accept", [[ids[0], ids[1], ids[4], ids[6]]], {"context": ctx})
+    ex("complaint.case", "action_pause_clock", [[ids[4]], "testing", "Waiting for the lab"],
+       {"context": ctx})
+    ex("complaint.case", "action_resume_clock", [[ids[4]]], {"context": ctx})
+    import odoorpc
+
+    second = odoorpc.ODOO(odoo.host, port=odoo.port, timeout=300)
+    second.login(odoo.env.db, login, login)
+    requested = [("case_id", "=", ids[3]), ("state", "=", "requested")]
+    # Each extension is approved by someone other than who asked; the second by an admin.
+    ex("complaint.case", "action_request_extension", [[ids[3]], "Complex case", 15], {"context": ctx})
+    second.execute_kw("complaint.extension", "action_approve",
+                      [ex("complaint.extension", "search", [requested])], {"context": ctx})
+    second.execute_kw("complaint.case", "action_request_extension", [[ids[3]], "Appraisal", 30],
+                      {"context": ctx})
+    ex("complaint.extension", "action_approve", [ex("complaint.extension", "search", [requested])],
+       {"context": ctx})
+    return {"id": company_id, "name": name, "case_ids": ids}
+
+
+@pytest.mark.odoo
+def test_timeliness_is_the_addons_stored_outcome(odoo, odoo_server, timeliness_company):
+    from reports import figures
+    from reports.workbook import bulletin
+
+    company = timeliness_company
+    ex = odoo.execute_kw
+    (forwarded,) = ex("complaint.case", "read", [[company["case_ids"][3]],
+                                                ["date_reply_deadline", "reply_outcome"]])
+    assert forwarded["date_reply_deadline"] == "2026-12-21 15:59:59"  # day 60, off Saturday 19
+    env = {"ODOO_URL": odoo_server.url, "ODOO_DB": odoo_server.db, "ODOO_USER": odoo_server.login,
+           "ODOO_PASSWORD": odoo_server.password}
+    with pytest.MonkeyPatch.context() as mp:
+        for var, value in env.items():
+            mp.setenv(var, value)
+        data = sources.load("odoo", Q4, company=company["name"])
+    summary = build_summary(data.cases, data.compensations, Q4, company["name"], data.as_of)
+    fig = figures.compute(company["name"], data.cases, data.compensations, Q4, data.as_of,
+                          "odoo", metrics.Policy())
+    shown = bulletin.kpi_frame(fig).set_index("kpi")
+    q4 = [("date_received", ">=", "2026-09-30 16:00:00"), ("date_received", "<", "2026-12-31 16:00:00"),
+          ("state", "not in", ("withdrawn", "merged"))]
+    replied = [*q4, ("state", "!=", "not_accepted")]
+
+    def count(domain, field, outcomes):
+        return _count(odoo, company, *domain, (field, "in", outcomes))
+
+    expected = {
+        "acceptance_timeliness": (count(q4, "acceptance_outcome", ["met"]),
+                                  count(q4, "acceptance_outcome", ["met", "late"])),
+        "handling_timeliness": (count(replied, "reply_outcome", ["met"]),
+                                count(replied, "reply_outcome", ["met", "late"])),
+        "overdue_rate": (count(replied, "reply_outcome", ["late"]),
+                         count(replied, "reply_outcome", ["met", "late", "pending"])),
+        "feedback_timeliness": (count(q4, "handling_outcome", ["met"]),
+                                count(q4, "handling_outcome", ["met", "late"])),
+    }
+    assert expected["acceptance_timeliness"] == (1, 5)  # on time; late: accepted, undecided, paused, edge
+    assert summary["timeliness_source"] == "odoo"
+    for key, (numerator, denominator) in expected.items():
+        filed = summary["kpis"][key]
+        assert (filed["numerator"], filed["denominator"]) == (numerator, denominator), key
+        definition = metrics.KPI_BY_KEY[key]
+        row = shown.loc[f"{definition.zh} {definition.en}"]
+        assert (row["numerator"], row["denominator"]) == (numerator, denominator), key
+    assert "stored outcome" in metrics.outcomes_note(data.cases, fig.policy)
+
+
+@pytest.mark.odoo
+def test_every_label_the_workbooks_show_is_odoos_in_both_languages(odoo):
+    ex = odoo.execute_kw
+    zh = ex("res.lang", "search", [[("code", "=", "zh_CN"), ("active", "in", [True, False])]])
+    wizard = ex("base.language.install", "create", [{"lang_ids": [(6, 0, zh)], "overwrite": True}])
+    ex("base.language.install", "lang_install", [[wizard]])
+    mismatches = []
+    for model_name, tables in (("complaint.case", model.CASE_CODED),
+                               ("complaint.compensation", model.COMP_CODED)):
+        for lang, attr in (("en_US", "en"), ("zh_CN", "zh")):
+            described = ex(model_name, "fields_get", [list(tables)],
+                           {"attributes": ["type", "selection"], "context": {"lang": lang}})
+            for field, table in tables.items():
+                if described[field]["type"] != "selection":
+                    continue
+                labels = dict(described[field]["selection"])
+                mismatches += [(model_name, field, code, lang, getattr(label, attr), labels.get(code))
+                               for code, label in table.items() if getattr(label, attr) != labels.get(code)]
+    assert mismatches == []

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # the tests import the package from the working tree
     sys.path.insert(0, str(ROOT))
 
+from sync_worker.odoo_gateway import OdooGateway, OdooSettings  # noqa: E402
 from sync_worker.reference_portals import start_portal  # noqa: E402
 from sync_worker.state import StateStore  # noqa: E402
 
@@ -42,3 +43,20 @@ def state(tmp_path: Path):
     store = StateStore(tmp_path / "state.sqlite3")
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def odoo_ready(odoo_server):
+    """The test user may use the sync models (the integration group)."""
+    settings = OdooSettings(odoo_server.url, odoo_server.db, odoo_server.login, odoo_server.password)
+    gateway = OdooGateway(settings)
+    group = gateway._call(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", "addon_complaints"), ("name", "=", "group_complaint_integration")],
+        fields=["res_id"],
+    )
+    if group:
+        uid = gateway._odoo.env.uid
+        gateway._call("res.users", "write", [uid], {"groups_id": [(4, group[0]["res_id"])]})
+    return odoo_server

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -49,6 +50,8 @@ class MemoryGateway:
     company_name: str = "申城示范零售有限公司"
     crash_after_apply: int | None = None  # raise after this many successful applies
     creates: int = 0
+    batch_sizes: list[int] = field(default_factory=list)  # records per apply_cases call
+    seconds_per_case: float = 0.0  # how long Odoo takes per record of a create
     _applies: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _clock: int = 0
@@ -68,6 +71,9 @@ class MemoryGateway:
 
     def apply_cases(self, ctx, channel_code, cases: list[InboundCase]) -> ApplyOutcome:
         self._enter()
+        self.batch_sizes.append(len(cases))
+        if self.seconds_per_case:
+            time.sleep(self.seconds_per_case * len(cases))
         if any(c.external_ref in self.poison for c in cases):
             raise OdooRecordError("ValidationError: poisoned record")
         created, updated, unchanged = {}, [], []

@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -113,13 +112,17 @@ def test_daemon_stops_cleanly_on_sigterm(tmp_path, hotline):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(2.0)
+    seen = []
+    for line in proc.stderr:  # the signal handler is in place once the daemon has started
+        seen.append(line)
+        if "daemon started" in line:
+            break
     proc.send_signal(signal.SIGTERM)
     try:
         code = proc.wait(timeout=20)
     finally:
         proc.kill()
-    err = proc.stderr.read()
+    err = "".join(seen) + proc.stderr.read()
     assert code == 0, err
     assert "shutdown requested" in err and "daemon stopped" in err
 

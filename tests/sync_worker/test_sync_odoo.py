@@ -32,23 +32,6 @@ pytestmark = pytest.mark.odoo
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="session")
-def odoo_ready(odoo_server):
-    """The test user may use the sync models (the integration group)."""
-    settings = OdooSettings(odoo_server.url, odoo_server.db, odoo_server.login, odoo_server.password)
-    gateway = OdooGateway(settings)
-    group = gateway._call(
-        "ir.model.data",
-        "search_read",
-        [("module", "=", "addon_complaints"), ("name", "=", "group_complaint_integration")],
-        fields=["res_id"],
-    )
-    if group:
-        uid = gateway._odoo.env.uid
-        gateway._call("res.users", "write", [uid], {"groups_id": [(4, group[0]["res_id"])]})
-    return odoo_server
-
-
 @pytest.fixture
 def gateway(odoo_ready):
     return OdooGateway(OdooSettings(odoo_ready.url, odoo_ready.db, odoo_ready.login, odoo_ready.password))

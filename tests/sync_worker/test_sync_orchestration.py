@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -19,14 +20,13 @@ from sync_worker.odoo_gateway import OdooRecordError
 from sync_worker.portals.hotline import HotlineClient
 from sync_worker.portals.regulator import RegulatorClient
 from sync_worker.reference_portals.generate import seed
-from sync_worker.retry import Backoff, GaveUp, TemporaryFailure
+from sync_worker.retry import Backoff, GaveUp, Interrupted, TemporaryFailure
 from sync_worker.state import StateStore
 from sync_worker.sync import (
     LeaseBusy,
     PortalBinding,
     Synchronizer,
     SyncSettings,
-    SystemicFailure,
 )
 from sync_worker.timetable import filing_periods
 
@@ -152,12 +152,17 @@ def test_one_refused_record_is_isolated_by_bisection(hotline, state):
     assert gateway.calls < 30  # log2 splitting, not one call per record
 
 
-def test_odoo_refusing_everything_is_systemic_and_keeps_the_cursor(hotline, state):
-    seed(hotline.store, "hotline", 8)
-    gateway = MemoryGateway(poison={f"HL{n:08d}" for n in range(1, 9)})
-    with pytest.raises(SystemicFailure):
-        make_sync(gateway, state).run(hotline_binding(hotline))
-    assert state.get_cursor("hotline") == ""
+def test_a_page_odoo_refuses_entirely_is_quarantined_and_the_queue_moves_on(hotline, state):
+    seed(hotline.store, "hotline", 12)
+    poison = {f"HL{n:08d}" for n in range(1, 9)}  # the whole first page of 8
+    gateway = MemoryGateway(poison=poison)
+    settings = SyncSettings(page_size=8)
+    report = make_sync(gateway, state, settings).run(hotline_binding(hotline))
+    assert {q.external_ref for q in gateway.quarantined} == poison
+    assert all(q.reason.startswith("Odoo refused the record") for q in gateway.quarantined)
+    assert set(gateway.refs("hotline")) == {f"HL{n:08d}" for n in range(9, 13)}  # the next page landed
+    assert state.get_cursor("hotline") != "" and report.quarantined == 8
+    assert all(hotline.store.acks[ref][-1]["status"] == "rejected" for ref in poison)
     assert gateway.leases == {}  # released on the way out
 
 
@@ -347,3 +352,58 @@ def test_filing_waits_for_a_calendar_that_knows_the_year(regulator, state, caplo
     assert len(gateway.refs("regulator")) == 3
     assert report.filings == 0 and regulator.store.summaries == {}
     assert any(r.message == "filing postponed" and str(last + 1) in r.kv["reason"] for r in caplog.records)
+
+
+def test_pages_are_applied_in_chunks_sized_by_time(hotline, state):
+    seed(hotline.store, "hotline", 400)
+    gateway = MemoryGateway(seconds_per_case=0.004)  # Odoo takes 4 ms per new case
+    settings = SyncSettings(page_size=400, apply_call_s=0.4, backoff=FAST.backoff)
+    make_sync(gateway, state, settings).run(hotline_binding(hotline))
+    assert len(gateway.refs("hotline")) == 400
+    # after the first chunk every call is sized to about half of apply_call_s (50 cases)
+    assert len(gateway.batch_sizes) > 4
+    assert all(size * 0.004 <= 0.4 * 0.75 for size in gateway.batch_sizes[1:]), gateway.batch_sizes
+
+
+def test_shutdown_between_chunks_leaves_the_page_to_the_next_run(hotline, state):
+    seed(hotline.store, "hotline", 300)
+    stop = threading.Event()
+    gateway = MemoryGateway()
+    original = gateway.apply_cases
+
+    def apply_then_stop(ctx, channel, cases):
+        outcome = original(ctx, channel, cases)
+        stop.set()  # SIGTERM arrives while the first chunk is in Odoo
+        return outcome
+
+    gateway.apply_cases = apply_then_stop
+    settings = SyncSettings(page_size=300, backoff=FAST.backoff)
+    with pytest.raises(Interrupted):
+        make_sync(gateway, state, settings, stop=stop).run(hotline_binding(hotline))
+    assert state.get_cursor("hotline") == "" and len(gateway.refs("hotline")) == 50
+    gateway.apply_cases = original
+    make_sync(gateway, state, settings).run(hotline_binding(hotline))
+    assert len(gateway.refs("hotline")) == 300 and set(Counter(gateway.refs("hotline")).values()) == {1}
+
+
+def test_the_lease_is_renewed_while_a_long_page_is_applied_never_two_holders(hotline, tmp_path):
+    seed(hotline.store, "hotline", 300)
+    gateway = MemoryGateway(seconds_per_case=0.01)  # 3 s of Odoo work: three lease lifetimes
+    settings = SyncSettings(page_size=300, lease_ttl=1.0, apply_call_s=0.2, backoff=FAST.backoff)
+
+    def run() -> None:
+        with StateStore(tmp_path / "state.sqlite3") as own_state:  # sqlite: one connection per thread
+            make_sync(gateway, own_state, settings).run(hotline_binding(hotline))
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    taken_over = []
+    while worker.is_alive():
+        applying = gateway.batch_sizes and len(gateway.cases) < 300
+        if applying and gateway.acquire_lease("sync_worker:hotline", "intruder", 1.0):
+            taken_over.append(True)
+            gateway.release_lease("sync_worker:hotline", "intruder")
+        time.sleep(0.02)
+    worker.join()
+    assert not taken_over
+    assert len(gateway.refs("hotline")) == 300

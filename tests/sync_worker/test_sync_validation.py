@@ -71,7 +71,7 @@ def test_regulator_xml_body_is_read():
         ({"emergency": "yes"}, "emergency: expected a boolean, got str"),
         ({"order_no": "bad ref with spaces"}, "order_no: not a valid reference"),
         ({"title": "a\x00b"}, "title: contains control character U+0000"),
-        ({"content": xmlrpc.client.Binary(b"ok \xfa \x80\xff")}, "undecodable byte 0xfa"),
+        ({"content": xmlrpc.client.Binary(b"ok \xfa \x80\xff")}, "content: undecodable bytes b'\\xfa'"),
         ({"attachments": [{"filename": "a", "content": "!!notbase64"}]}, "attachments[0].content: not valid base64"),
         ({"attachments": "x"}, "attachments: expected an array, got str"),
         ({"title": 5}, "title: expected text, got int"),
@@ -85,7 +85,7 @@ def test_missing_field_and_non_struct():
     order = good_order()
     del order["deadline"]
     assert reason("hotline", order) == "deadline: missing"
-    assert reason("hotline", "just a string") == "record: expected a struct, got str"
+    assert reason("hotline", "just a string") == "record: expected a struct, got str 'just a string'"
     assert validate("hotline", ["x"]).external_ref == "<unknown>"
 
 
@@ -105,7 +105,7 @@ def test_oversized_attachment():
         ),
         ('<!DOCTYPE x SYSTEM "file:///etc/passwd"><complaint/>', "hostile XML refused"),
         ("<complaint><title>x", "malformed XML"),
-        ("<other/>", "root element is <other>"),
+        ("<other/>", "root element is 'other'"),
         (
             '<complaint kind="gripe"><title>t</title><content>c</content></complaint>',
             "body@kind: unknown value 'gripe'",
