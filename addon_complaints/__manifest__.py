@@ -18,6 +18,7 @@
         "data/complaint_remedy_type_data.xml",
         "data/complaint_approval_tier_data.xml",
         "data/mail_template_deadline_data.xml",
+        "data/mail_template_intake_data.xml",
         "data/complaint_sla_policy_data.xml",
         "data/complaint_calendar_day_data.xml",
         "data/ir_cron_data.xml",

@@ -18,6 +18,7 @@ from . import complaint_notice
 from . import complaint_assignment
 from . import complaint_case
 from . import complaint_case_deadline
+from . import complaint_case_mail_intake
 from . import complaint_assignment_deadline
 from . import complaint_deadline_pause
 from . import complaint_extension

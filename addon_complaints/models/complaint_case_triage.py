@@ -80,8 +80,11 @@ class ComplaintCase(models.Model):
         for case in self:
             case.partner_phone_normalized = normalise_phone(case.partner_phone) or False
 
+    # The override on top of the others: its dependencies are the field's, so they repeat
+    # those of every other override (the e-mail intake's department included).
     @api.depends("category_id", "channel_id", "subject", "description", "customer_demand",
-                 "company_id", "triage_department_id", "triage_department_confidence")
+                 "company_id", "intake_department_id", "triage_department_id",
+                 "triage_department_confidence")
     def _compute_proposed_department_id(self):
         """The company's routing rules first; where none matches, a confident suggestion."""
         res = super()._compute_proposed_department_id()

@@ -11,6 +11,9 @@ class ComplaintDepartment(models.Model):
 
     _name = "complaint.department"
     _description = "Complaint Handling Department"
+    # An optional e-mail alias: the complaint office's is the company's intake address, any
+    # other department may have its own (see complaint_case_mail_intake.py).
+    _inherit = ["mail.alias.mixin.optional"]
     _parent_name = "parent_id"
     _parent_store = True
     _rec_name = "complete_name"
@@ -73,6 +76,15 @@ class ComplaintDepartment(models.Model):
         for department in self:
             if department.manager_id and department.manager_id not in department.member_ids:
                 department.member_ids = [fields.Command.link(department.manager_id.id)]
+
+    def _alias_get_creation_values(self):
+        """Mail to the department's alias opens a case of its company, received by it."""
+        values = super()._alias_get_creation_values()
+        values["alias_model_id"] = self.env["ir.model"]._get_id("complaint.case")
+        if self.id:
+            values["alias_defaults"] = repr({"company_id": self.company_id.id,
+                                             "intake_department_id": self.id})
+        return values
 
     def _managers_up_the_tree(self):
         """Managers of these departments and of every department above them."""

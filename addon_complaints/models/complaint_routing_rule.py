@@ -54,3 +54,15 @@ class ComplaintRoutingRule(models.Model):
             if rule._matches(case):
                 return rule.department_id
         return self.env["complaint.department"]
+
+    @api.model
+    def _find_category(self, company, text):
+        """The category of the first rule of ``company`` whose keywords occur in ``text``:
+        how a message that came without a category (an e-mail) is classified."""
+        text = (text or "").lower()
+        rules = self.search([("company_id", "=", company.id), ("category_id", "!=", False),
+                             ("keywords", "!=", False)])
+        for rule in rules:
+            if any(word in text for word in rule._keyword_list()):
+                return rule.category_id
+        return self.env["complaint.category"]

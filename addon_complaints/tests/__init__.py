@@ -28,3 +28,4 @@ from . import test_confidentiality
 from . import test_deadline_clock
 from . import test_deadline_outcomes
 from . import test_triage
+from . import test_mail_intake
