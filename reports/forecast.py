@@ -1,8 +1,8 @@
 """Volume forecasts with prediction intervals, back-tested on the history, and early warnings.
 
 Monthly: seasonal naive scaled by the year-on-year growth — next month = the same month
-last year × (last 12 months / the 12 months before). It needs two years of history; with
-less, the mean of the last three months is used and the sheet says so.
+last year × (last 12 months / the 12 months before, held between ½ and 2). It needs two
+years of history; with less, the mean of the last three months is used and the sheet says so.
 
 Daily: recent level × working-day factor — the mean of the last 28 days, times the ratio of
 working-day to average volume (or non-working-day), from the last 16 weeks and the company
@@ -49,6 +49,9 @@ class Forecast:
 # deviations, so k = 1/√(1 − coverage) bounds an interval without any model.
 K80, K95 = np.sqrt(1 / 0.2), np.sqrt(1 / 0.05)
 SEASONAL_MONTHS = 24  # the seasonal model needs two complete years
+# A burst in one year must not multiply the next: the year-on-year growth is held between
+# half and double (a desk whose volume really doubles reaches it within the year).
+GROWTH_FLOOR, GROWTH_CEILING = 0.5, 2.0
 
 
 def observed_spread(totals: np.ndarray) -> float:
@@ -80,7 +83,7 @@ def _monthly_point(history: np.ndarray, h: int) -> float:
     n = len(history)
     if n >= SEASONAL_MONTHS and h <= 12:
         last, before = history[-12:].sum(), history[-24:-12].sum()
-        growth = last / before if before > 0 else 1.0
+        growth = min(max(last / before, GROWTH_FLOOR), GROWTH_CEILING) if before > 0 else 1.0
         return float(history[n - 12 + h - 1] * growth)
     tail = history[-3:] if n else np.array([0.0])
     return float(tail.mean())
