@@ -12,7 +12,13 @@ class ComplaintRepeatCandidate(models.Model):
 
     _name = "complaint.repeat.candidate"
     _description = "Possible Repeat Complaint"
+    _inherit = ["complaint.guard.mixin"]
     _order = "case_id, score desc, id"
+    # Found by the server's search, decided by the clerk's steps (see complaint.guard.mixin).
+    _protected_fields = dict.fromkeys(
+        ("case_id", "candidate_id", "score", "text_similarity", "same_phone", "same_id_number",
+         "same_target"), "action_find_possible_repeats") | dict.fromkeys(
+        ("state", "decided_by_id", "date_decided"), "action_confirm, action_dismiss")
     _check_company_auto = True
 
     case_id = fields.Many2one("complaint.case", string="New Case", required=True, index=True,

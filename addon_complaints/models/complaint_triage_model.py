@@ -21,7 +21,12 @@ class ComplaintTriageModel(models.Model):
 
     _name = "complaint.triage.model"
     _description = "Complaint Triage Model"
+    _inherit = ["complaint.guard.mixin"]
     _order = "company_id, target"
+    # Everything here is what training found (see complaint.guard.mixin).
+    _protected_fields = dict.fromkeys(
+        ("company_id", "target", "state", "payload", "training_cases", "label_count",
+         "date_trained", "training_seconds", "note"), "action_retrain")
 
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True,
                                  ondelete="cascade")

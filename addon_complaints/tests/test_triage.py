@@ -37,10 +37,10 @@ class TestTriage(ComplaintCase):
             "subject": text[:10], "description": text, "customer_demand": "要求处理",
             "category_id": category.id, "demand_type": "complaint",
             "channel_id": cls.channel_email.id, "partner_name": f"客户{cls.serial}",
-            "partner_phone": f"1390000{cls.serial:04d}", "validity": "invalid",
-            "confidential": confidential})
+            "partner_phone": f"1390000{cls.serial:04d}", "confidential": confidential})
         case.action_accept()
         case.with_user(cls.office).action_dispatch(department)
+        case.with_user(cls.office).action_rule_invalid()
         case.with_user(cls.office).action_close("ruled_invalid", "Misunderstanding")
         return case
 
