@@ -47,6 +47,13 @@ _ARRAY_CASTS = {"int4": "%s::int4[]", "timestamp": "%s::timestamp[]", "varchar":
                 "bool": "%s::bool[]"}
 
 
+def _stage_outcome_field(string):
+    """The stored outcome of one stage's clock, kept by the deadline recompute."""
+    return fields.Selection(
+        STAGE_OUTCOMES, string=string, compute="_compute_deadlines", store=True, index=True,
+        copy=False, help="Met on time, late, or pending; empty without a limit.")
+
+
 def _format_duration(seconds, env):
     """"2 d 3 h", "5 h 20 min", "12 min": the time left at a glance."""
     minutes = int(seconds // 60)
@@ -298,33 +305,15 @@ class ComplaintCase(models.Model):
         string="Verification Due", compute="_compute_deadlines", store=True, copy=False)
     date_reply_deadline = fields.Datetime(
         string="Reply Due", compute="_compute_deadlines", store=True, copy=False)
-    acknowledge_outcome = fields.Selection(
-        STAGE_OUTCOMES, string="Acknowledgement", compute="_compute_deadlines", store=True,
-        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
-    acceptance_outcome = fields.Selection(
-        STAGE_OUTCOMES, string="Acceptance", compute="_compute_deadlines", store=True,
-        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
-    forward_outcome = fields.Selection(
-        STAGE_OUTCOMES, string="Forwarding", compute="_compute_deadlines", store=True,
-        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
-    progress_outcome = fields.Selection(
-        STAGE_OUTCOMES, string="First Progress", compute="_compute_deadlines", store=True,
-        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
-    handling_outcome = fields.Selection(
-        STAGE_OUTCOMES, string="Handling", compute="_compute_deadlines", store=True,
-        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
-    verification_outcome = fields.Selection(
-        STAGE_OUTCOMES, string="Verification", compute="_compute_deadlines", store=True,
-        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
-    reply_outcome = fields.Selection(
-        STAGE_OUTCOMES, string="Reply", compute="_compute_deadlines", store=True,
-        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
-    callback_outcome = fields.Selection(
-        STAGE_OUTCOMES, string="Callback", compute="_compute_deadlines", store=True,
-        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
-    review_outcome = fields.Selection(
-        STAGE_OUTCOMES, string="Review Decision", compute="_compute_deadlines", store=True,
-        index=True, copy=False, help="Met on time, late, or pending; empty without a limit.")
+    acknowledge_outcome = _stage_outcome_field("Acknowledgement")
+    acceptance_outcome = _stage_outcome_field("Acceptance")
+    forward_outcome = _stage_outcome_field("Forwarding")
+    progress_outcome = _stage_outcome_field("First Progress")
+    handling_outcome = _stage_outcome_field("Handling")
+    verification_outcome = _stage_outcome_field("Verification")
+    reply_outcome = _stage_outcome_field("Reply")
+    callback_outcome = _stage_outcome_field("Callback")
+    review_outcome = _stage_outcome_field("Review Decision")
     deadline_calendar_mark = fields.Selection(
         CALENDAR_MARKS, string="Calendar Warning", compute="_compute_deadlines", store=True,
         index=True, copy=False,
