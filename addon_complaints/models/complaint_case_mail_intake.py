@@ -10,6 +10,8 @@ from odoo.tools import html2plaintext
 from odoo.tools.mail import email_normalize, parse_contact_from_email
 
 ACKNOWLEDGEMENT_TEMPLATE = "addon_complaints.mail_template_complaint_acknowledgement"
+# RFC 3834: well-behaved auto-responders do not answer these.
+AUTO_REPLY_HEADERS = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
 
 
 # E-mail intake is kept apart from the case's workflow on purpose: one concern per file.
@@ -88,21 +90,36 @@ class ComplaintCase(models.Model):
         auto-responders do not answer it; Odoo's loop protection stops the others.
         """
         template = self.env.ref(template_xmlid)
+        system = self.env.ref("base.partner_root").id
         for case in self:
-            email = email_normalize(case.partner_email or case.partner_id.email or "")
-            if not email or not case.partner_id:
+            who = case._complainant_values()
+            partner = who["partner"]
+            email = email_normalize(who["partner_email"] or partner.email or "")
+            if not email or not partner:
                 continue
-            subject = template._render_field("subject", case.ids, compute_lang=True)[case.id]
-            body = template._render_field("body_html", case.ids, compute_lang=True)[case.id]
+            with case._complainant_in_cache():
+                subject = template._render_field("subject", case.ids, compute_lang=True)[case.id]
+                body = template._render_field("body_html", case.ids, compute_lang=True)[case.id]
+            if case.confidential:
+                # The chatter of a confidential case says that the customer was told, not who:
+                # the mail itself goes out apart from the message.
+                message = case.message_post(
+                    body=self.env._("%(subject)s: sent to the confidential complainant.",
+                                    subject=subject),
+                    subject=subject, author_id=system, message_type="notification",
+                    subtype_xmlid="mail.mt_note")
+                self.env["mail.mail"].sudo().create({
+                    "mail_message_id": message.id, "body_html": body, "email_to": email,
+                    "recipient_ids": partner.ids, "auto_delete": False,
+                    "headers": repr(AUTO_REPLY_HEADERS)})
+                continue
             # Sent by the system, whoever (or whatever gateway) registered the case.
             case.with_context(complaint_auto_reply=True).message_post(
-                body=body, subject=subject, partner_ids=case.partner_id.ids,
-                author_id=self.env.ref("base.partner_root").id,
+                body=body, subject=subject, partner_ids=partner.ids, author_id=system,
                 message_type="comment", subtype_xmlid="mail.mt_comment")
 
     def _notify_by_email_get_headers(self, headers=None):
         headers = super()._notify_by_email_get_headers(headers=headers)
         if self.env.context.get("complaint_auto_reply"):
-            headers["Auto-Submitted"] = "auto-replied"
-            headers["X-Auto-Response-Suppress"] = "All"
+            headers.update(AUTO_REPLY_HEADERS)
         return headers
