@@ -95,7 +95,8 @@ class ComplaintCase(models.Model):
             who = case._complainant_values()
             partner = who["partner"]
             email = email_normalize(who["partner_email"] or partner.email or "")
-            if not email or not partner:
+            # A confidential complainant has no contact record: their address is enough.
+            if not email or not (partner or case.confidential):
                 continue
             with case._complainant_in_cache():
                 subject = template._render_field("subject", case.ids, compute_lang=True)[case.id]
