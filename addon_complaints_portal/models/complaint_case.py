@@ -119,11 +119,13 @@ class ComplaintCase(models.Model):
         user = self.env.user
         if not user._is_public() and user.partner_id:
             values["partner_id"] = user.partner_id.id
+        # Read before the create: a confidential complainant's details leave ``values`` then.
+        email_given = bool(values.get("partner_email"))
         case = self.sudo().with_context(mail_create_nosubscribe=True).create(values)
         if attachments:
             case._portal_attach(attachments, self.env._("Attachments filed with the complaint."))
         case._portal_ensure_token()
-        if values.get("partner_email") or case.partner_id.email:
+        if email_given or case.partner_id.email:
             case._send_intake_acknowledgement(PORTAL_RECEIPT_TEMPLATE)
         return case.with_env(self.env)
 
