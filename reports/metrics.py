@@ -175,7 +175,7 @@ def outcomes_note(cases: pd.DataFrame, policy: Policy) -> str:
 
 def kpis(cases: pd.DataFrame, period: Period, as_of: pd.Timestamp,
          policy: Policy) -> dict[str, Kpi]:
-    """The KPIs of domain.md §8 for the cases of one company."""
+    """The KPIs (defined in reports/README.md) for the cases of one company."""
     cases = cases[[c for c in (*KPI_FIELDS, model.OUTCOMES_STORED) if c in cases]]
     r = received(cases, period)
     out: dict[str, Kpi] = {}
