@@ -1,7 +1,7 @@
 """Seeded generator of realistic synthetic complaint histories.
 
 Volume follows the retail year (Spring Festival and Double-11 peaks, quieter weekends and
-holidays, slow growth); cases go through the life cycle of domain.md (acceptance, dispatch,
+holidays, slow growth); cases go through the whole life cycle of a complaint (acceptance, dispatch,
 feedback, verification, reply, callback, closure, reopening) and are cut at ``as_of`` so the
 latest ones are still open. Repeats point at an earlier case of the same complainant,
 regulator-forwarded and media cases raise the level, and a few group events (≥ 10

@@ -20,7 +20,7 @@ from reports.period import Period
 class Policy:
     """Deadlines the reports check that the add-on does not store per case."""
 
-    accept_working_days: int = 1  # acceptance decision (domain.md §3: forward within 1 wd)
+    accept_working_days: int = 1  # acceptance decision (forward within 1 working day)
     feedback_working_days: int = 3  # handler feedback after dispatch (§3: 3 working days)
     group_threshold: int = 10  # customers in a group complaint (§1)
     top_n: int = 10
@@ -86,7 +86,7 @@ class Kpi:
 
 def countable(cases: pd.DataFrame) -> pd.DataFrame:
     """Cases that count: a repeat merged into its original (state merged) is not a case of
-    its own — the original carries it in repeat_count (domain.md §1)."""
+    its own — the original carries it in repeat_count (a repeat opens no new case)."""
     merged = cases["state"] == "merged"
     return cases[~merged] if merged.any() else cases
 
@@ -399,7 +399,7 @@ def notable(r: pd.DataFrame, policy: Policy, limit: int | None = None) -> pd.Dat
 
 def accountability(r: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Valid complaints where the company is at fault, per department and level, and the
-    missed deadlines (domain.md §4: the events accountability is decided on)."""
+    missed deadlines (the events accountability is decided on)."""
     base = r[(r["validity"] == "valid") & (r["cause_type"] == "company")]
     if base.empty:
         return pd.DataFrame(columns=["department_id", *model.LEVELS, "total",

@@ -1,6 +1,6 @@
 """When things run: the sync loop, hourly result pushes and the regulator filings.
 
-Filing dates follow domain.md §8: the quarterly summary by the 20th of the quarter's
+Filing dates follow the quarterly reporting rule: the quarterly summary by the 20th of the quarter's
 last month (001 第十二条), covering the quarter from its first day to the filing day;
 the annual report by April 30 for the previous calendar year (004 第7篇 第二十一条).
 A filing missed because the worker was down is caught up within ``catch_up_days``.
