@@ -47,6 +47,11 @@ _ARRAY_CASTS = {"int4": "%s::int4[]", "timestamp": "%s::timestamp[]", "varchar":
                 "bool": "%s::bool[]"}
 
 
+def _stage_due_field(string):
+    """When one stage's clock runs out, kept by the deadline recompute."""
+    return fields.Datetime(string=string, compute="_compute_deadlines", store=True, copy=False)
+
+
 def _stage_outcome_field(string):
     """The stored outcome of one stage's clock, kept by the deadline recompute."""
     return fields.Selection(
@@ -287,24 +292,15 @@ class ComplaintCase(models.Model):
         help="When the step now on the clock is due.")
     deadline_stage = fields.Selection(
         STAGES, string="Step on the Clock", compute="_compute_deadlines", store=True, copy=False)
-    date_handling_deadline = fields.Datetime(
-        string="Handling Due", compute="_compute_deadlines", store=True, copy=False)
-    date_callback_deadline = fields.Datetime(
-        string="Callback Due", compute="_compute_deadlines", store=True, copy=False)
-    date_review_deadline = fields.Datetime(
-        string="Review Due", compute="_compute_deadlines", store=True, copy=False)
-    date_acknowledge_deadline = fields.Datetime(
-        string="Acknowledgement Due", compute="_compute_deadlines", store=True, copy=False)
-    date_acceptance_deadline = fields.Datetime(
-        string="Acceptance Due", compute="_compute_deadlines", store=True, copy=False)
-    date_forward_deadline = fields.Datetime(
-        string="Forwarding Due", compute="_compute_deadlines", store=True, copy=False)
-    date_progress_deadline = fields.Datetime(
-        string="First Progress Due", compute="_compute_deadlines", store=True, copy=False)
-    date_verification_deadline = fields.Datetime(
-        string="Verification Due", compute="_compute_deadlines", store=True, copy=False)
-    date_reply_deadline = fields.Datetime(
-        string="Reply Due", compute="_compute_deadlines", store=True, copy=False)
+    date_handling_deadline = _stage_due_field("Handling Due")
+    date_callback_deadline = _stage_due_field("Callback Due")
+    date_review_deadline = _stage_due_field("Review Due")
+    date_acknowledge_deadline = _stage_due_field("Acknowledgement Due")
+    date_acceptance_deadline = _stage_due_field("Acceptance Due")
+    date_forward_deadline = _stage_due_field("Forwarding Due")
+    date_progress_deadline = _stage_due_field("First Progress Due")
+    date_verification_deadline = _stage_due_field("Verification Due")
+    date_reply_deadline = _stage_due_field("Reply Due")
     acknowledge_outcome = _stage_outcome_field("Acknowledgement")
     acceptance_outcome = _stage_outcome_field("Acceptance")
     forward_outcome = _stage_outcome_field("Forwarding")
