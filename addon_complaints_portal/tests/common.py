@@ -1,10 +1,8 @@
 import re
 
+from odoo.addons.addon_complaints.tests.common import HANDLER, MANAGER, OFFICE
 from odoo.tests import HttpCase, new_test_user
 
-OFFICE = "addon_complaints.group_complaint_office"
-HANDLER = "addon_complaints.group_complaint_handler"
-MANAGER = "addon_complaints.group_complaint_manager"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 CHALLENGE = re.compile(r'id="complaint_challenge_question">(\d+) \+ (\d+)<')
 SCRIPT = "<script>alert('x')</script>"
