@@ -1,7 +1,7 @@
 {
     "name": "Customer Complaints",
     "summary": "Register, dispatch, handle, reply to, call back and close customer complaints",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/Complaints",
     "license": "LGPL-3",
     "author": "Complaints maintainers",

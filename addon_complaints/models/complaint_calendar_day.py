@@ -3,7 +3,6 @@ from datetime import date, datetime, time, timedelta
 
 import pytz
 from odoo import api, fields, models
-from odoo.addons.resource.models.utils import Intervals
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools.calendar_library import CALENDAR_LIBRARY, calendar_library_version
@@ -76,17 +75,23 @@ class ComplaintCalendarDay(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         days = super().create(vals_list)
+        days._sync_resource(days._resource_companies(), set(days.mapped("date")))
         days._recompute_open_deadlines()
         return days
 
     def write(self, vals):
+        companies, dates = self._resource_companies(), set(self.mapped("date"))
         res = super().write(vals)
+        self._sync_resource(companies | self._resource_companies(),
+                            dates | set(self.mapped("date")))
         self._recompute_open_deadlines()
         return res
 
     def unlink(self):
         cases = self._affected_cases()
+        companies, dates = self._resource_companies(), set(self.mapped("date"))
         res = super().unlink()
+        self._sync_resource(companies, dates)
         cases._recompute_deadlines()
         return res
 
@@ -95,12 +100,111 @@ class ComplaintCalendarDay(models.Model):
             return self.env["complaint.case"]
         domain = [("state", "not in", ("closed", "withdrawn", "merged", "not_accepted"))]
         companies = self.company_id
-        if companies and all(self.mapped("company_id")):
+        if companies and all(day.company_id for day in self):
             domain.append(("company_id", "in", companies.ids))
         return self.env["complaint.case"].sudo().search(domain)
 
     def _recompute_open_deadlines(self):
         self._affected_cases()._recompute_deadlines()
+
+    # Odoo's working calendars ------------------------------------------------------------------
+    # The days are written into Odoo's own ``resource`` model, where every app that plans
+    # working time (deadlines here; time off, planning, projects elsewhere) sees them: a day off
+    # is a public time off of the company (a leave without resource or calendar), a make-up
+    # working day is a working line of each calendar valid on that date only. These records
+    # are derived: editing a day here rewrites them. They are written as superuser because a
+    # complaints administrator edits the calendar without being a settings administrator.
+
+    def _resource_companies(self):
+        """The companies whose working time these days decide (official days: every company)."""
+        if not self or not all(day.company_id for day in self):
+            return self.env["res.company"].sudo().search([])
+        return self.company_id.sudo()
+
+    @api.model
+    def _effective_days(self, company, dates=None):
+        """``{date: day}`` in force for ``company`` (or the official ones when empty): its own
+        days win over the official days of the same date."""
+        domain = [("company_id", "in", [False] + company.ids)]
+        if dates is not None:
+            domain.append(("date", "in", sorted(dates)))
+        chosen = {}
+        for day in self.sudo().search(domain, order="id"):
+            if day.date not in chosen or day.company_id:
+                chosen[day.date] = day
+        return chosen
+
+    @api.model
+    def _sync_resource(self, companies, dates=None):
+        """Rewrite the public time off of ``companies`` and the make-up working lines of their
+        calendars on ``dates`` (every date when None) from the days in force."""
+        if not companies or dates is not None and not dates:
+            return
+        self._sync_resource_leaves(companies, dates)
+        calendars = self.env["resource.calendar"].sudo().search(
+            [("company_id", "in", companies.ids)])
+        if len(companies) == len(self.env["res.company"].sudo().search([])):
+            calendars |= self.env["resource.calendar"].sudo().search([("company_id", "=", False)])
+        self._sync_resource_attendances(calendars, dates)
+
+    @api.model
+    def _sync_resource_leaves(self, companies, dates=None):
+        Leave = self.env["resource.calendar.leaves"].sudo().with_context(
+            complaint_deadline_deferred=True, complaint_calendar_sync=True)
+        domain = [("complaint_calendar_day_id", "!=", False), ("company_id", "in", companies.ids)]
+        if dates is not None:
+            domain.append(("complaint_calendar_day_id.date", "in", sorted(dates)))
+        Leave.search(domain).unlink()
+        for company in companies:
+            tz = pytz.timezone(company.resource_calendar_id.tz or company.complaint_tz or "UTC")
+            values = [self._leave_values(day, tz)
+                      for day in self._effective_days(company, dates).values()
+                      if day.day_type == "holiday"]
+            if values:
+                Leave.with_company(company).create(values)
+
+    @api.model
+    def _leave_values(self, day, tz):
+        def utc(moment):
+            return tz.localize(moment).astimezone(pytz.utc).replace(tzinfo=None)
+
+        return {"name": day.name, "complaint_calendar_day_id": day.id, "time_type": "leave",
+                "resource_id": False, "calendar_id": False,
+                "date_from": utc(datetime.combine(day.date, time.min)),
+                "date_to": utc(datetime.combine(day.date, time(23, 59, 59)))}
+
+    @api.model
+    def _sync_resource_attendances(self, calendars, dates=None):
+        Attendance = self.env["resource.calendar.attendance"].sudo().with_context(
+            complaint_deadline_deferred=True, complaint_calendar_sync=True)
+        domain = [("complaint_calendar_day_id", "!=", False), ("calendar_id", "in", calendars.ids)]
+        if dates is not None:
+            domain.append(("complaint_calendar_day_id.date", "in", sorted(dates)))
+        Attendance.search(domain).unlink()
+        values = []
+        for calendar in calendars:
+            for day in self._effective_days(calendar.company_id, dates).values():
+                if day.day_type == "workday":
+                    values.extend(self._makeup_attendance_values(calendar, day))
+        if values:
+            Attendance.create(values)
+
+    @api.model
+    def _makeup_attendance_values(self, calendar, day):
+        """The working lines of the weekday ``day`` is worked like, valid on ``day`` only."""
+        weekday = day.work_as_dayofweek or "0"
+        if int(weekday) == day.date.weekday():
+            return []
+        week_type = self.env["resource.calendar.attendance"].get_week_type(day.date)
+        return [{
+            "name": day.name, "calendar_id": calendar.id, "complaint_calendar_day_id": day.id,
+            "dayofweek": str(day.date.weekday()), "date_from": day.date, "date_to": day.date,
+            "hour_from": line.hour_from, "hour_to": line.hour_to, "day_period": line.day_period,
+            "week_type": line.week_type, "sequence": 1000,
+        } for line in calendar.attendance_ids
+            if line.dayofweek == weekday and not line.display_type and not line.resource_id
+            and not line.date_from and not line.date_to
+            and (not calendar.two_weeks_calendar or int(line.week_type) == week_type)]
 
     # Official days from a calendar library --------------------------------------------------
     @api.model
@@ -221,48 +325,12 @@ class ComplaintCalendarDay(models.Model):
 
     @api.model
     def _working_intervals(self, calendar, company, start, end):
-        """Attendances minus the calendar's leaves (Odoo's ``resource``), with the official
-        and company days applied in between: holidays removed, make-up days added."""
+        """Odoo's working time of ``calendar``: its attendances (make-up working days
+        included) minus its closing days and the public time off of ``company``."""
         tz = pytz.timezone(calendar.tz or "UTC")
         attendances = calendar._attendance_intervals_batch(start, end, tz=tz)[False]
-        leaves = calendar._leave_intervals_batch(start, end, tz=tz)[False]
-        days_off, days_on = self._days_in_window(company, start.astimezone(tz).date(),
-                                                 end.astimezone(tz).date())
-        empty = self.env["resource.calendar.attendance"]
-        off = Intervals([(tz.localize(datetime.combine(day, time.min)),
-                          tz.localize(datetime.combine(day + timedelta(days=1), time.min)), empty)
-                         for day in days_off])
-        on = Intervals([interval for day, weekday in days_on.items()
-                        for interval in self._makeup_intervals(calendar, tz, day, weekday)
-                        if start <= interval[1] and interval[0] <= end])
-        return ((attendances - off) | on) - leaves
-
-    @api.model
-    def _days_in_window(self, company, first, last):
-        """Days off and make-up working days (with the weekday they are worked like) between
-        two local dates: official ones, overridden by the company's own."""
-        days = self.sudo().search_read(
-            [("date", ">=", first - timedelta(days=1)), ("date", "<=", last + timedelta(days=1)),
-             ("company_id", "in", [False, company.id])],
-            ["date", "day_type", "company_id", "work_as_dayofweek"], order="company_id desc")
-        chosen = {}
-        for day in days:
-            if day["date"] not in chosen or day["company_id"]:
-                chosen[day["date"]] = day
-        days_off = [day for day, values in chosen.items() if values["day_type"] == "holiday"]
-        days_on = {day: values["work_as_dayofweek"] or "0" for day, values in chosen.items()
-                   if values["day_type"] == "workday"}
-        return days_off, days_on
-
-    @api.model
-    def _makeup_intervals(self, calendar, tz, day, weekday):
-        """The working hours of ``weekday`` on the calendar, placed on ``day``."""
-        week_type = self.env["resource.calendar.attendance"].get_week_type(day)
-        for attendance in calendar.attendance_ids:
-            if (attendance.dayofweek != weekday or attendance.display_type
-                    or attendance.day_period == "lunch" or attendance.resource_id
-                    or (calendar.two_weeks_calendar and int(attendance.week_type) != week_type)):
-                continue
-            begin = datetime.combine(day, time.min) + timedelta(hours=attendance.hour_from)
-            stop = datetime.combine(day, time.min) + timedelta(hours=attendance.hour_to)
-            yield (tz.localize(begin), tz.localize(stop), attendance)
+        leaves = calendar._leave_intervals_batch(
+            start, end, tz=tz, domain=[("time_type", "=", "leave"), "|",
+                                       ("calendar_id", "=", calendar.id),
+                                       ("company_id", "=", company.id)])[False]
+        return attendances - leaves

@@ -90,6 +90,8 @@ class ResCompany(models.Model):
         companies = super().create(vals_list)
         # A new company counts deadlines from the start, as the companies at install do.
         companies._complaint_set_default_sla_policy_for()
+        # ... on the official calendar, which every company's working time shows.
+        self.env["complaint.calendar.day"]._sync_resource(companies.sudo())
         return companies
 
     def _complaint_set_default_sla_policy_for(self):
@@ -104,6 +106,8 @@ class ResCompany(models.Model):
         if "country_id" in vals:
             self._complaint_set_calendar_tz()
         if "resource_calendar_id" in vals:
+            # Public time off covers whole local days of the new calendar's time zone.
+            self.env["complaint.calendar.day"]._sync_resource_leaves(self.sudo())
             # The company's cases are counted on its new calendar (batched, see
             # complaint.case._recompute_deadlines_where).
             self.env["complaint.case"]._recompute_deadlines_where(

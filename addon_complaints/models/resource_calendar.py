@@ -2,7 +2,7 @@
 time zone or closing days recomputes the due dates of the open cases counted on them, in
 batches (see ``complaint.case._recompute_deadlines_where``)."""
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.osv import expression
 
 # Writing these on a calendar moves the working time the deadlines are counted on.
@@ -16,15 +16,36 @@ def _recompute_for_calendars(env, calendars):
         Case._recompute_deadlines_where(Case._deadline_domain_for_calendars(calendars))
 
 
+def _sync_makeup_days(env, calendars):
+    """Make-up working lines follow the weekly lines they copy (and reach new calendars)."""
+    if calendars and not (env.context.get("complaint_calendar_sync")
+                          or env.context.get("complaint_makeup_deferred")):
+        env["complaint.calendar.day"]._sync_resource_attendances(calendars)
+
+
 class ResourceCalendar(models.Model):
     _inherit = "resource.calendar"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        calendars = super().create(vals_list)
+        _sync_makeup_days(self.env, calendars)
+        return calendars
 
     def write(self, vals):
         if not WORKING_TIME_KEYS & vals.keys():
             return super().write(vals)
-        # Attendances and leaves written through the calendar: one recompute at the end.
-        res = super(ResourceCalendar, self.with_context(complaint_deadline_deferred=True)).write(
-            vals)
+        # Attendances and leaves written through the calendar: one recompute at the end, and
+        # the make-up lines rewritten once the form's other line commands are applied.
+        res = super(ResourceCalendar, self.with_context(
+            complaint_deadline_deferred=True, complaint_makeup_deferred=True)).write(vals)
+        if "attendance_ids" in vals:
+            _sync_makeup_days(self.env, self)
+        if "tz" in vals:
+            # Public time off covers whole local days of the company's calendar.
+            companies = self.env["res.company"].sudo().search(
+                [("resource_calendar_id", "in", self.ids)])
+            self.env["complaint.calendar.day"]._sync_resource_leaves(companies)
         _recompute_for_calendars(self.env, self)
         return res
 
@@ -32,21 +53,43 @@ class ResourceCalendar(models.Model):
 class ResourceCalendarAttendance(models.Model):
     _inherit = "resource.calendar.attendance"
 
+    complaint_calendar_day_id = fields.Many2one(
+        "complaint.calendar.day", string="Make-up Working Day", index="btree_not_null",
+        ondelete="cascade", readonly=True,
+        help="Set on the working lines of a make-up working day (调休) of the complaints "
+        "working calendar; they are rewritten when that day changes.")
+
+    def _copy_attendance_vals(self):
+        # A calendar copied from the company's keeps its make-up lines managed by their day.
+        return dict(super()._copy_attendance_vals(),
+                    complaint_calendar_day_id=self.complaint_calendar_day_id.id)
+
+    def _weekly(self):
+        return self.filtered(lambda line: not line.complaint_calendar_day_id)
+
     @api.model_create_multi
     def create(self, vals_list):
         attendances = super().create(vals_list)
-        _recompute_for_calendars(self.env, attendances.calendar_id)
+        calendars = attendances.calendar_id
+        # May replace make-up lines among ``attendances`` (copied from another calendar).
+        _sync_makeup_days(self.env, attendances._weekly().calendar_id)
+        _recompute_for_calendars(self.env, calendars)
         return attendances
 
     def write(self, vals):
         calendars = self.calendar_id
+        weekly = self._weekly().calendar_id
         res = super().write(vals)
-        _recompute_for_calendars(self.env, calendars | self.calendar_id)
+        calendars |= self.calendar_id
+        _sync_makeup_days(self.env, weekly | self._weekly().calendar_id)
+        _recompute_for_calendars(self.env, calendars)
         return res
 
     def unlink(self):
         calendars = self.calendar_id
+        weekly = self._weekly().calendar_id
         res = super().unlink()
+        _sync_makeup_days(self.env, weekly.exists())
         _recompute_for_calendars(self.env, calendars.exists())
         return res
 
@@ -57,6 +100,12 @@ class ResourceCalendarLeaves(models.Model):
 
     _inherit = "resource.calendar.leaves"
 
+    complaint_calendar_day_id = fields.Many2one(
+        "complaint.calendar.day", string="Public Holiday", index="btree_not_null",
+        ondelete="cascade", readonly=True,
+        help="Set on the public time off written from a day off of the complaints working "
+        "calendar; it is rewritten when that day changes.")
+
     def _deadline_domain(self):
         """The cases these leaves may move, or None when none is a closing day."""
         closing = self.filtered(lambda leave: not leave.resource_id)
@@ -66,7 +115,7 @@ class ResourceCalendarLeaves(models.Model):
         everywhere = closing.filtered(lambda leave: not leave.calendar_id)
         if everywhere:
             domains.append([("company_id", "in", everywhere.company_id.ids)]
-                           if all(everywhere.mapped("company_id")) else [])
+                           if all(leave.company_id for leave in everywhere) else [])
         return expression.OR(domains)
 
     def _recompute_case_deadlines(self, domain):

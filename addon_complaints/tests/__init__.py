@@ -18,6 +18,7 @@ from . import test_compensation_segregation
 from . import test_compensation_access
 from . import test_compensation_report
 from . import test_deadline_calendar
+from . import test_deadline_calendar_resource
 from . import test_deadline_policy
 from . import test_deadline_extension
 from . import test_deadline_overdue
