@@ -16,6 +16,7 @@ import pandas as pd
 
 from reports import model
 from reports.mapping import TableMapping
+from reports.period import LOCAL_TZ
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +224,7 @@ def _to_bool(s: pd.Series, spec: TableSpec, column: str,
 
 def normalize(raw: pd.DataFrame, spec: TableSpec, mapping: TableMapping,
               issues: list[DataIssue], *, timezone: str | None = None,
-              local_tz: str = "Asia/Shanghai", dayfirst: bool = False) -> pd.DataFrame:
+              local_tz: str = LOCAL_TZ, dayfirst: bool = False) -> pd.DataFrame:
     """Canonical frame for ``spec`` from ``raw``; problems are appended to ``issues``.
 
     Raises ValueError when a required column is missing.

@@ -6,11 +6,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from reports import model
+
 SOURCES = ("hotline", "regulator")
 
-DEMAND_TYPES = ("consultation", "suggestion", "complaint", "help", "report", "grumble")
-PRIORITIES = ("normal", "important", "urgent")
-SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
+# The add-on's codes, from the one table outside Odoo (checked against Odoo's fields_get).
+DEMAND_TYPES = tuple(model.DEMAND_TYPES)
+PRIORITIES = tuple(model.PRIORITIES)
+SATISFACTION = tuple(model.SATISFACTIONS)
 
 # Case states after which a portal expects a result, mapped to the result stage the
 # portal understands. Order matters: a later stage supersedes an earlier one.

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 
 from reports import metrics
 from reports.figures import CompanyFigures
+from reports.period import LOCAL_TZ
 from reports.workbook import style
 
 SHEET = "口径 Definitions"
@@ -86,7 +87,7 @@ def add_sheet(wb: Workbook, fig: CompanyFigures) -> None:
         ("文件数据的工作日按报表自带的中国大陆日历（含法定节假日与调休上班日），不含公司自定日 "
          "For files, working days follow the reports' mainland China calendar (public "
          "holidays and make-up working days), without company days"),
-        "期间按本地时间（Asia/Shanghai）划分 Periods are cut in local time (Asia/Shanghai)",
+        f"期间按本地时间（{LOCAL_TZ}）划分 Periods are cut in local time ({LOCAL_TZ})",
         "分母为 0 时显示 n/a A KPI with an empty denominator shows n/a",
     ]
     for note in notes:
