@@ -108,6 +108,108 @@ def _flatten(rows: list[dict], keyed: dict[str, dict[int, str]]) -> pd.DataFrame
     return frame
 
 
+def utc_text(ts: pd.Timestamp) -> str:
+    return ts.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _within(field: str, bounds: list[tuple[pd.Timestamp, pd.Timestamp]]) -> list:
+    """``field`` in any of the [since, until) UTC ranges, as one domain."""
+    terms = [t for a, b in bounds for t in ("&", (field, ">=", utc_text(a)), (field, "<", utc_text(b)))]
+    return ["|"] * (len(bounds) - 1) + terms
+
+
+def received_within(bounds: list[tuple[pd.Timestamp, pd.Timestamp]]) -> list:
+    return _within("date_received", bounds)
+
+
+def window_domain(since: pd.Timestamp, until: pd.Timestamp, company: str | int | None) -> list:
+    """The company's cases received in [since, until) (UTC)."""
+    return [*_company_domain(company), ("date_received", ">=", utc_text(since)),
+            ("date_received", "<", utc_text(until))]
+
+
+def _company_domain(company: str | int | None) -> list:
+    if isinstance(company, int):
+        return [("company_id", "=", company)]
+    if company:
+        return [("company_id.name", "=", company)]
+    return []
+
+
+def _pages(odoo, model: str, domain: list, fields: list[str],
+           progress: Callable[[int], None] | None) -> Iterator[list[dict]]:
+    """search_read in pages of BATCH by ascending id, each page after the last id read: the
+    database seeks rather than skips, so the last page costs what the first did."""
+    last = 0
+    while True:
+        rows = odoo.execute_kw(model, "search_read", [[*domain, ("id", ">", last)]],
+                               {"fields": fields, "limit": BATCH, "order": "id"})
+        if not rows:
+            return
+        if progress:
+            progress(len(rows))
+        yield rows
+        if len(rows) < BATCH:
+            return
+        last = rows[-1]["id"]
+
+
+@dataclass(frozen=True)
+class SplitRead:
+    """Raw records of the periods read as rows, and the ids of the other cases read as rows
+    (history cases with a compensation dated in those periods)."""
+
+    cases: pd.DataFrame
+    compensations: pd.DataFrame
+    history_ids: list[int]
+
+
+def read_periods(odoo, window: tuple[pd.Timestamp, pd.Timestamp],
+                 periods: list[tuple[pd.Timestamp, pd.Timestamp]],
+                 company: str | int | None = None,
+                 progress: Callable[[int], None] | None = None) -> SplitRead:
+    """The cases received in ``periods`` (UTC bounds) as rows, with every field the
+    documents read, and the compensations the documents of those periods count: those of
+    these cases, and those of any case received in ``window`` submitted, approved or paid in
+    one of the periods (their cases are read as rows too)."""
+    keyed = {col: _keys(odoo, model, field) for col, (model, field) in _KEYED.items()}
+    company_cases = _company_domain(company)
+    case_window = window_domain(*window, company)
+    known = odoo.execute_kw("complaint.compensation", "fields_get", [COMP_ACCOUNTING],
+                            {"attributes": ["type"]})
+    comp_fields = [f for f in COMP_COLUMNS
+                   if f != "company_id" and (f not in COMP_ACCOUNTING or f in known)]
+    dated = [_within(field, periods) for field in ("case_id.date_received", "date_submitted",
+                                                   "date_approved", "date_paid")]
+    comp_domain = ([("case_id." + f, op, v) for f, op, v in case_window]
+                   + ["|"] * (len(dated) - 1) + [t for d in dated for t in d])
+    comp_rows = [r for batch in _pages(odoo, "complaint.compensation", comp_domain,
+                                       ["id", *comp_fields], progress) for r in batch]
+    comp_cases = {r["case_id"][0] for r in comp_rows if r["case_id"]}
+    in_periods = set(odoo.execute_kw(
+        "complaint.case", "search",
+        [[*company_cases, ("id", "in", sorted(comp_cases)), *_within("date_received", periods)]]))
+    history_ids = sorted(comp_cases - in_periods)
+    case_domain = list(case_window)
+    received = _within("date_received", periods)
+    case_domain += ["|", ("id", "in", history_ids), *received] if history_ids else received
+    case_fields = ["id", *CASE_READ]
+    frames = [_flatten(b, keyed)
+              for b in _pages(odoo, "complaint.case", case_domain, case_fields, progress)]
+    cases = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=case_fields)
+    keyed["case_id"] = dict(zip(cases["id"], cases["name"], strict=True))
+    company_of = dict(zip(cases["id"], cases.get("company_id", pd.Series(None, index=cases.index)),
+                          strict=True))
+    if comp_rows:
+        comps = _flatten(comp_rows, keyed)
+        comps["company_id"] = [company_of.get(r["case_id"][0]) if r["case_id"] else None
+                               for r in comp_rows]
+    else:
+        comps = pd.DataFrame(columns=COMP_COLUMNS)
+    return SplitRead(cases.drop(columns=["id"], errors="ignore"),
+                     comps.drop(columns=["id"], errors="ignore"), history_ids)
+
+
 def read(cfg: OdooConfig, since: pd.Timestamp, until: pd.Timestamp,
          company: str | int | None = None,
          progress: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
