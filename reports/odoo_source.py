@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 import odoo_connection
-from reports.model import CASE_BOOL, CASE_READ, COMP_ACCOUNTING, COMP_COLUMNS
+from reports.model import CASE_BOOL, CASE_READ, CASE_READ_EARLIER, COMP_ACCOUNTING, COMP_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -190,13 +190,24 @@ def read_periods(odoo, window: tuple[pd.Timestamp, pd.Timestamp],
         "complaint.case", "search",
         [[*company_cases, ("id", "in", sorted(comp_cases)), *_within("date_received", periods)]]))
     history_ids = sorted(comp_cases - in_periods)
-    case_domain = list(case_window)
-    received = _within("date_received", periods)
-    case_domain += ["|", ("id", "in", history_ids), *received] if history_ids else received
-    case_fields = ["id", *CASE_READ]
-    frames = [_flatten(b, keyed)
-              for b in _pages(odoo, "complaint.case", case_domain, case_fields, progress)]
-    cases = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=case_fields)
+    # The reported period with every field the documents read; the earlier periods, and
+    # the history cases read for their compensation, with what they are compared on.
+    reads = [(_within("date_received", periods[:1]), ["id", *CASE_READ])]
+    earlier = _within("date_received", periods[1:]) if len(periods) > 1 else []
+    if history_ids:
+        earlier = ["|", ("id", "in", history_ids), *earlier] if earlier else [
+            ("id", "in", history_ids)]
+    if earlier:
+        reads.append((earlier, ["id", *CASE_READ_EARLIER]))
+    frames = []
+    for domain, fields in reads:
+        frames += [_flatten(b, keyed) for b in _pages(odoo, "complaint.case",
+                                                      [*case_window, *domain], fields, progress)]
+    cases = (pd.concat(frames, ignore_index=True) if frames
+             else pd.DataFrame(columns=["id", *CASE_READ]))
+    for col in CASE_BOOL:  # not read for the earlier periods: no
+        if col in cases:
+            cases[col] = cases[col].astype(object).where(cases[col].notna(), False)
     keyed["case_id"] = dict(zip(cases["id"], cases["name"], strict=True))
     company_of = dict(zip(cases["id"], cases.get("company_id", pd.Series(None, index=cases.index)),
                           strict=True))

@@ -151,7 +151,7 @@ def from_odoo(period: Period, company: str | None = None,
                                 f"odoo {cfg.url} db {cfg.db}", progress)
 
 
-def _utc_bounds(period: Period) -> tuple[pd.Timestamp, pd.Timestamp]:
+def utc_bounds(period: Period) -> tuple[pd.Timestamp, pd.Timestamp]:
     """A local period's bounds in UTC, as Odoo stores datetimes."""
     return tuple(t.tz_localize(LOCAL_TZ).tz_convert("UTC").tz_localize(None)
                  for t in (period.start, period.end))
@@ -185,7 +185,7 @@ def from_odoo_connection(odoo, period: Period, company: str | int | None, label:
                                                      progress)
         data = from_frames(cases_raw, comps_raw, label, timezone="UTC")
     else:
-        bounds = [_utc_bounds(p) for p in row_periods(period)]
+        bounds = [utc_bounds(p) for p in row_periods(period)]
         split = odoo_source.read_periods(odoo, (since_utc, until_utc), bounds, company,
                                          progress)
         data = from_frames(split.cases, split.compensations, label, timezone="UTC")
