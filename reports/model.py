@@ -194,6 +194,29 @@ ACCOUNTING_STATES = _codes(
     ("reversed", "已取消或冲销", "Cancelled or reversed"),
 )
 
+# Every code table by name. Reading from Odoo, their labels are the server's (use_labels,
+# reports.odoo_labels); for files they are the reports' own, as defined above.
+CODE_TABLES: dict[str, dict[str, Code]] = {
+    "DEMAND_TYPES": DEMAND_TYPES, "CHANNELS": CHANNELS, "PRIORITIES": PRIORITIES,
+    "LEVELS": LEVELS, "STATES": STATES, "VALIDITIES": VALIDITIES, "CAUSE_TYPES": CAUSE_TYPES,
+    "SATISFACTIONS": SATISFACTIONS, "CLOSURE_CRITERIA": CLOSURE_CRITERIA,
+    "REMEDY_TYPES": REMEDY_TYPES, "OUTCOMES": OUTCOMES, "COMP_STATES": COMP_STATES,
+    "ACCOUNTING_STATES": ACCOUNTING_STATES,
+}
+_OWN_LABELS = {name: dict(table) for name, table in CODE_TABLES.items()}
+
+
+def use_labels(tables: dict[str, dict[str, Code]] | None) -> None:
+    """Label the codes with ``tables`` (by table name; those read from the server), or with
+    the reports' own labels for None or a table not given. The tables are changed in place,
+    so every module holding one shows the new labels."""
+    for name, table in CODE_TABLES.items():
+        labels = (tables or {}).get(name) or _OWN_LABELS[name]
+        if labels is not table:
+            table.clear()
+            table.update(labels)
+
+
 # Columns whose values must be one of a code table: anything else is reported, not guessed.
 CASE_CODED: dict[str, dict[str, Code]] = {
     "demand_type": DEMAND_TYPES,

@@ -6,6 +6,7 @@ the list of input problems, so the rest of the reports never knows where data ca
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,8 +15,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reports import filesource, model, normalize, odoo_history, odoo_source
+from reports import (
+    filesource,
+    metrics,
+    model,
+    normalize,
+    odoo_calendar,
+    odoo_history,
+    odoo_labels,
+    odoo_source,
+)
 from reports import mapping as mapping_mod
+from reports.calendar import WorkCalendar
 from reports.period import Period
 
 log = logging.getLogger(__name__)
@@ -38,6 +49,17 @@ class CaseData:
     issues: list[normalize.DataIssue] = field(default_factory=list)
     source: str = ""
     as_of: pd.Timestamp | None = None
+    # The labels of the code tables as the source names them (Odoo: the server's, by
+    # table name; None: the reports' own), applied with model.use_labels.
+    labels: dict[str, dict[str, model.Code]] | None = None
+    # Each company's working calendar as the source stores it (Odoo's complaint.calendar.day);
+    # None, or a company not in it: the policy's calendar (the official one).
+    calendars: dict[str, WorkCalendar] | None = None
+
+    def policy_for(self, company: str, policy: metrics.Policy) -> metrics.Policy:
+        """``policy`` with the company's own working calendar, where the source has one."""
+        own = (self.calendars or {}).get(company)
+        return policy if own is None else dataclasses.replace(policy, calendar=own)
 
 
 def _as_of(cases: pd.DataFrame) -> pd.Timestamp:
@@ -176,6 +198,9 @@ def from_odoo_connection(odoo, period: Period, company: str | int | None, label:
     The period, the previous one and the same one last year are read as rows; the rest of
     the three years of history as grouped counts (reports.odoo_history), or as rows too with
     ``grouped_history=False`` (the figures are the same; the tests compare both)."""
+    # The server's labels first: values are checked against the code tables as they are read.
+    labels = odoo_labels.read(odoo)
+    model.use_labels(labels)
     since = pd.Timestamp(period.start - pd.DateOffset(years=HISTORY_YEARS))
     # Odoo stores UTC: widen the local bounds to UTC ones.
     since_utc = since.tz_localize(LOCAL_TZ).tz_convert("UTC").tz_localize(None)
@@ -203,6 +228,11 @@ def from_odoo_connection(odoo, period: Period, company: str | int | None, label:
     # The timeliness outcomes read are the add-on's own: the KPIs never recompute them.
     data.cases[model.OUTCOMES_STORED] = True
     data.as_of = pd.Timestamp.now(tz=LOCAL_TZ).tz_localize(None).floor("s")
+    data.labels = labels
+    names = sorted(data.cases["company_id"].dropna().unique())
+    ids = {r["name"]: r["id"] for r in odoo.execute_kw(
+        "res.company", "search_read", [[("name", "in", names)]], {"fields": ["name"]})}
+    data.calendars = odoo_calendar.read(odoo, ids)
     return data
 
 
