@@ -16,7 +16,7 @@ steps, and the load time is printed apart from the job's:
    SQL on a share of the dispatched seeds instead (state closed, feedback, reply and
    closure an hour to days after dispatch, satisfaction, one in twenty reopened).
 2. *replicate* — the seeds are copied in SQL, as many times as needed, each copy with a
-   fresh id and a unique reference (``<reference>-R<k>``), and every datetime of the case
+   fresh id and a unique reference (``<reference>-R<run tag><k>``), and every datetime of the case
    shifted by one offset, so that the receipts spread evenly over the three years before
    the period end and every step keeps its distance to the receipt (so the stored
    outcomes stay true). Compensations of the seeds are copied with their cases.
@@ -172,6 +172,7 @@ def replicate(target: Target, total: int, since: pd.Timestamp, until: pd.Timesta
     span = int((until - since).total_seconds())
     start_utc = (since.tz_localize(sources.LOCAL_TZ).tz_convert("UTC").tz_localize(None))
     cols = _columns(target, "complaint_case")
+    tag = f"{random.getrandbits(16):04x}"  # copies of earlier copies keep unique references
     # Case k·S + r of the N lands at since + (k·S + r)/N of the span: every datetime of the
     # case moves by that offset.
     shift = (f"(timestamp '{start_utc}' + make_interval(secs => floor((k * {seeds} + s.rn)::float8 "
@@ -180,7 +181,7 @@ def replicate(target: Target, total: int, since: pd.Timestamp, until: pd.Timesta
     select = []
     for name, kind in cols:
         if name in ("name", "external_ref"):  # unique per company
-            select.append(f"s.{name} || '-R' || k")
+            select.append(f"s.{name} || '-R{tag}' || k")
         elif kind.startswith("timestamp"):
             select.append(f"s.{name} + {shift}")
         elif kind == "date":
@@ -189,6 +190,7 @@ def replicate(target: Target, total: int, since: pd.Timestamp, until: pd.Timesta
             select.append(f"s.{name}")
     names = ", ".join(n for n, _ in cols)
     psql(target, f"""
+        DROP TABLE IF EXISTS bench_seed;
         CREATE TABLE bench_seed AS
           SELECT c.*, row_number() OVER (ORDER BY c.id) - 1 AS rn FROM complaint_case c;
         UPDATE complaint_case c SET {", ".join(
@@ -216,7 +218,7 @@ def replicate(target: Target, total: int, since: pd.Timestamp, until: pd.Timesta
             if name == "case_id":
                 comp_select.append("n.id")
             elif name == "name":
-                comp_select.append("p.name || '-R' || ks.k")
+                comp_select.append(f"p.name || '-R{tag}' || ks.k")
             elif kind.startswith("timestamp"):
                 comp_select.append(f"p.{name} + (n.date_received - s.date_received)")
             elif kind == "date":
@@ -228,9 +230,10 @@ def replicate(target: Target, total: int, since: pd.Timestamp, until: pd.Timesta
             INSERT INTO complaint_compensation ({", ".join(n for n, _ in comp_cols)})
               SELECT {", ".join(comp_select)}
               FROM complaint_compensation p
-              JOIN complaint_case s ON s.id = p.case_id AND s.name NOT LIKE '%-R%'
+              JOIN bench_seed b ON b.id = p.case_id
+              JOIN complaint_case s ON s.id = p.case_id
               CROSS JOIN ks
-              JOIN complaint_case n ON n.name = s.name || '-R' || ks.k
+              JOIN complaint_case n ON n.name = s.name || '-R{tag}' || ks.k
                                    AND n.company_id = s.company_id;
             ANALYZE complaint_compensation;""")
     psql(target, "DROP TABLE bench_seed")
@@ -273,7 +276,8 @@ def bench(target: Target, args: argparse.Namespace) -> None:
     since = period.start - pd.DateOffset(years=sources.HISTORY_YEARS)
     rng = random.Random(args.seed)
     t0 = time.perf_counter()
-    seed(target, args.seeds, rng)
+    if args.seeds:
+        seed(target, args.seeds, rng)
     seeded = time.perf_counter() - t0
     t1 = time.perf_counter()
     total = replicate(target, args.cases, since, period.end)
@@ -284,6 +288,8 @@ def bench(target: Target, args: argparse.Namespace) -> None:
     print(f"load: {total:,} cases ({in_quarter:,} in {period.code}); seeds {args.seeds:,} "
           f"through the add-on {seeded:.1f} s, replication in SQL {replicated:.1f} s",
           flush=True)
+    if args.skip_job:
+        return
     with tempfile.TemporaryDirectory(prefix="bench-reports-odoo-") as out:
         wall, peak, tail = run_job(target, args.period, Path(out))
     load = os.getloadavg()
@@ -299,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", type=int, default=1_000_000, help="cases in the database")
     ap.add_argument("--seeds", type=int, default=2_000,
-                    help="cases created through the add-on, then replicated")
+                    help="cases created through the add-on, then replicated (0: replicate "
+                         "the cases already in the database, with --url)")
     ap.add_argument("--period", default="2026Q3", help="the quarter the job builds")
     ap.add_argument("--seed", type=int, default=15, help="random seed of the seed cases")
     ap.add_argument("--rows-baseline", action="store_true",
@@ -308,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", help="its database (with --url)")
     ap.add_argument("--pg", help="its PostgreSQL as host:port:user (with --url)")
     ap.add_argument("--logdir", type=Path, help="keep the Odoo logs here")
+    ap.add_argument("--skip-job", action="store_true", help="load only (with --url)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     if args.url:
