@@ -43,15 +43,17 @@ CASE_UNREAD = {"description", "partner_address", "owner_user_id", "handler_user_
                "handling_result", "reply_text", "external_pushed_at", "archive_date"}
 CASE_READ = [c for c in CASE_COLUMNS if c not in CASE_UNREAD]
 
-# What the documents read of the cases of the earlier periods they compare with (the
-# previous period, the same period last year): counts by value, KPIs, hot spots and early
-# warnings — never the texts or the contact details the case register lists.
+# What the documents read, from Odoo, of the cases of the earlier periods they compare with
+# (the previous period, the same period last year): counts by value, KPIs on the stored
+# outcomes, hot spots, early warnings and the cases open at the period start — never the
+# texts or the contact details the case register lists, nor the step dates the outcomes
+# are computed from for a file.
 CASE_READ_EARLIER = [
     "name", "company_id", "date_received", "state", "demand_type", "channel_id",
     "category_id", "department_id", "level", "validity", "cause_type",
-    "is_regulator_forwarded", "location", "date_accepted", "date_deadline", "date_replied",
-    "date_dispatched", "date_feedback", "satisfaction", "repeat_count", "repeat_of_id",
-    "date_closed", "reopen_count", "acceptance_outcome", "handling_outcome", "reply_outcome",
+    "is_regulator_forwarded", "location", "date_accepted", "satisfaction", "repeat_count",
+    "repeat_of_id", "date_closed", "reopen_count", "acceptance_outcome", "handling_outcome",
+    "reply_outcome",
 ]
 
 # Without these a case cannot be placed in a period or a company at all.
