@@ -27,9 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from reports.period import LOCAL_TZ
+
 log = logging.getLogger(__name__)
 
-LOCAL_TZ = "Asia/Shanghai"
 # Date parts rather than day or month buckets: read_group returns them as plain numbers
 # (a bucket comes back as a formatted, language-dependent label).
 _DAY = ("year_number", "day_of_year")

@@ -27,12 +27,11 @@ from reports import (
 )
 from reports import mapping as mapping_mod
 from reports.calendar import WorkCalendar
-from reports.period import Period
+from reports.period import LOCAL_TZ, Period
 
 log = logging.getLogger(__name__)
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
-LOCAL_TZ = "Asia/Shanghai"
 # The trend sheet shows three years before the period, and the bulletin the same quarter a
 # year ago: read that much history.
 HISTORY_YEARS = 3
