@@ -3,8 +3,9 @@
 Configuration comes from ODOO_URL (e.g. http://127.0.0.1:8069), ODOO_DB, ODOO_USER and
 ODOO_PASSWORD. Only the fields the reports use are read, in pages; the quarterly reading
 (``read_periods``) takes as rows only the periods the documents list or compare with, the
-rest of the history being counted by reports.odoo_history. Many2one values become their stable keys (channel and remedy type codes, the category's
-complete name, otherwise the display name); datetimes come as UTC and are turned into the
+rest of the history being counted by reports.odoo_history. Many2one values become their
+stable keys (channel and remedy type codes, the category's complete name, otherwise the
+display name); datetimes come as UTC and are turned into the
 company's local time by the caller's normalisation.
 """
 
