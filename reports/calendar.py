@@ -53,6 +53,10 @@ class WorkCalendar:
 
     holidays: frozenset[date] | None = None
     makeup_workdays: frozenset[date] | None = None
+    # The years whose official days the company calendar has (read from Odoo: those the
+    # server has published); None: every year. Another year is taken as Monday to Friday
+    # with the company's own days, as the add-on does, and the forecast says so.
+    known_years: frozenset[int] | None = None
 
     @property
     def is_official(self) -> bool:
@@ -74,7 +78,10 @@ class WorkCalendar:
         return day.weekday() < 5
 
     def knows(self, day: date) -> bool:
-        """Whether the calendar can answer for ``day`` (a company calendar always can)."""
+        """Whether the calendar can answer for ``day`` (a company calendar can, in the
+        years it knows)."""
+        if self.known_years is not None:
+            return day.year in self.known_years
         last = self.last_known_day()
         return last is None or pd.Timestamp(day) <= last
 

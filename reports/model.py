@@ -43,6 +43,19 @@ CASE_UNREAD = {"description", "partner_address", "owner_user_id", "handler_user_
                "handling_result", "reply_text", "external_pushed_at", "archive_date"}
 CASE_READ = [c for c in CASE_COLUMNS if c not in CASE_UNREAD]
 
+# What the documents read, from Odoo, of the cases of the earlier periods they compare with
+# (the previous period, the same period last year): counts by value, KPIs on the stored
+# outcomes, hot spots, early warnings and the cases open at the period start — never the
+# texts or the contact details the case register lists, nor the step dates the outcomes
+# are computed from for a file.
+CASE_READ_EARLIER = [
+    "name", "company_id", "date_received", "state", "demand_type", "channel_id",
+    "category_id", "department_id", "level", "validity", "cause_type",
+    "is_regulator_forwarded", "location", "date_accepted", "satisfaction", "repeat_count",
+    "repeat_of_id", "date_closed", "reopen_count", "acceptance_outcome", "handling_outcome",
+    "reply_outcome",
+]
+
 # Without these a case cannot be placed in a period or a company at all.
 CASE_REQUIRED = ["name", "date_received"]
 
@@ -182,6 +195,29 @@ ACCOUNTING_STATES = _codes(
     ("paid", "已核销", "Paid"),
     ("reversed", "已取消或冲销", "Cancelled or reversed"),
 )
+
+# Every code table by name. Reading from Odoo, their labels are the server's (use_labels,
+# reports.odoo_labels); for files they are the reports' own, as defined above.
+CODE_TABLES: dict[str, dict[str, Code]] = {
+    "DEMAND_TYPES": DEMAND_TYPES, "CHANNELS": CHANNELS, "PRIORITIES": PRIORITIES,
+    "LEVELS": LEVELS, "STATES": STATES, "VALIDITIES": VALIDITIES, "CAUSE_TYPES": CAUSE_TYPES,
+    "SATISFACTIONS": SATISFACTIONS, "CLOSURE_CRITERIA": CLOSURE_CRITERIA,
+    "REMEDY_TYPES": REMEDY_TYPES, "OUTCOMES": OUTCOMES, "COMP_STATES": COMP_STATES,
+    "ACCOUNTING_STATES": ACCOUNTING_STATES,
+}
+_OWN_LABELS = {name: dict(table) for name, table in CODE_TABLES.items()}
+
+
+def use_labels(tables: dict[str, dict[str, Code]] | None) -> None:
+    """Label the codes with ``tables`` (by table name; those read from the server), or with
+    the reports' own labels for None or a table not given. The tables are changed in place,
+    so every module holding one shows the new labels."""
+    for name, table in CODE_TABLES.items():
+        labels = (tables or {}).get(name) or _OWN_LABELS[name]
+        if labels is not table:
+            table.clear()
+            table.update(labels)
+
 
 # Columns whose values must be one of a code table: anything else is reported, not guessed.
 CASE_CODED: dict[str, dict[str, Code]] = {

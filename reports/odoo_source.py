@@ -1,9 +1,11 @@
 """Read complaint.case and complaint.compensation from Odoo through odoorpc.
 
 Configuration comes from ODOO_URL (e.g. http://127.0.0.1:8069), ODOO_DB, ODOO_USER and
-ODOO_PASSWORD. Records are read with search_read in batches and only the fields the reports
-use. Many2one values become their stable keys (channel and remedy type codes, the category's
-complete name, otherwise the display name); datetimes come as UTC and are turned into the
+ODOO_PASSWORD. Only the fields the reports use are read, in pages; the quarterly reading
+(``read_periods``) takes as rows only the periods the documents list or compare with, the
+rest of the history being counted by reports.odoo_history. Many2one values become their
+stable keys (channel and remedy type codes, the category's complete name, otherwise the
+display name); datetimes come as UTC and are turned into the
 company's local time by the caller's normalisation.
 """
 
@@ -12,12 +14,13 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
 
 import odoo_connection
-from reports.model import CASE_BOOL, CASE_READ, COMP_ACCOUNTING, COMP_COLUMNS
+from reports.model import CASE_BOOL, CASE_READ, CASE_READ_EARLIER, COMP_ACCOUNTING, COMP_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +109,125 @@ def _flatten(rows: list[dict], keyed: dict[str, dict[int, str]]) -> pd.DataFrame
             # Odoo sends False for an empty char, date, selection or number.
             frame[col] = s.astype(object).map(lambda v: None if v is False else v)
     return frame
+
+
+def utc_text(ts: pd.Timestamp) -> str:
+    return ts.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _within(field: str, bounds: list[tuple[pd.Timestamp, pd.Timestamp]]) -> list:
+    """``field`` in any of the [since, until) UTC ranges, as one domain."""
+    terms = [t for a, b in bounds for t in ("&", (field, ">=", utc_text(a)), (field, "<", utc_text(b)))]
+    return ["|"] * (len(bounds) - 1) + terms
+
+
+def received_within(bounds: list[tuple[pd.Timestamp, pd.Timestamp]]) -> list:
+    return _within("date_received", bounds)
+
+
+def window_domain(since: pd.Timestamp, until: pd.Timestamp, company: str | int | None) -> list:
+    """The company's cases received in [since, until) (UTC)."""
+    return [*_company_domain(company), ("date_received", ">=", utc_text(since)),
+            ("date_received", "<", utc_text(until))]
+
+
+def _company_domain(company: str | int | None) -> list:
+    if isinstance(company, int):
+        return [("company_id", "=", company)]
+    if company:
+        return [("company_id.name", "=", company)]
+    return []
+
+
+# Pages asked for at once: Odoo prepares one while the previous one travels and is turned
+# into a frame here.
+IN_FLIGHT = 2
+
+
+def _pages(odoo, model: str, domain: list, fields: list[str],
+           progress: Callable[[int], None] | None) -> Iterator[list[dict]]:
+    """The records of ``domain`` by ascending id, ``read`` in pages of BATCH ids: the ids
+    come first (one cheap search), so the pages do not wait for each other and IN_FLIGHT of
+    them are read at once, in order."""
+    ids = odoo.execute_kw(model, "search", [domain], {"order": "id"})
+    log.info("%s: %d records to read", model, len(ids))
+    chunks = [ids[i:i + BATCH] for i in range(0, len(ids), BATCH)]
+
+    def read(chunk: list[int]) -> list[dict]:
+        return odoo.execute_kw(model, "read", [chunk, fields])
+
+    with ThreadPoolExecutor(IN_FLIGHT) as pool:
+        for rows in pool.map(read, chunks):
+            if progress:
+                progress(len(rows))
+            yield rows
+
+
+@dataclass(frozen=True)
+class SplitRead:
+    """Raw records of the periods read as rows, and the ids of the other cases read as rows
+    (history cases with a compensation dated in those periods)."""
+
+    cases: pd.DataFrame
+    compensations: pd.DataFrame
+    history_ids: list[int]
+
+
+def read_periods(odoo, window: tuple[pd.Timestamp, pd.Timestamp],
+                 periods: list[tuple[pd.Timestamp, pd.Timestamp]],
+                 company: str | int | None = None,
+                 progress: Callable[[int], None] | None = None) -> SplitRead:
+    """The cases received in ``periods`` (UTC bounds) as rows, with every field the
+    documents read, and the compensations the documents of those periods count: those of
+    these cases, and those of any case received in ``window`` submitted, approved or paid in
+    one of the periods (their cases are read as rows too)."""
+    keyed = {col: _keys(odoo, model, field) for col, (model, field) in _KEYED.items()}
+    company_cases = _company_domain(company)
+    case_window = window_domain(*window, company)
+    known = odoo.execute_kw("complaint.compensation", "fields_get", [COMP_ACCOUNTING],
+                            {"attributes": ["type"]})
+    comp_fields = [f for f in COMP_COLUMNS
+                   if f != "company_id" and (f not in COMP_ACCOUNTING or f in known)]
+    dated = [_within(field, periods) for field in ("case_id.date_received", "date_submitted",
+                                                   "date_approved", "date_paid")]
+    comp_domain = ([("case_id." + f, op, v) for f, op, v in case_window]
+                   + ["|"] * (len(dated) - 1) + [t for d in dated for t in d])
+    comp_rows = [r for batch in _pages(odoo, "complaint.compensation", comp_domain,
+                                       ["id", *comp_fields], progress) for r in batch]
+    comp_cases = {r["case_id"][0] for r in comp_rows if r["case_id"]}
+    in_periods = set(odoo.execute_kw(
+        "complaint.case", "search",
+        [[*company_cases, ("id", "in", sorted(comp_cases)), *_within("date_received", periods)]]))
+    history_ids = sorted(comp_cases - in_periods)
+    # The reported period with every field the documents read; the earlier periods, and
+    # the history cases read for their compensation, with what they are compared on.
+    reads = [(_within("date_received", periods[:1]), ["id", *CASE_READ])]
+    earlier = _within("date_received", periods[1:]) if len(periods) > 1 else []
+    if history_ids:
+        earlier = ["|", ("id", "in", history_ids), *earlier] if earlier else [
+            ("id", "in", history_ids)]
+    if earlier:
+        reads.append((earlier, ["id", *CASE_READ_EARLIER]))
+    frames = []
+    for domain, fields in reads:
+        frames += [_flatten(b, keyed) for b in _pages(odoo, "complaint.case",
+                                                      [*case_window, *domain], fields, progress)]
+    cases = (pd.concat(frames, ignore_index=True) if frames
+             else pd.DataFrame(columns=["id", *CASE_READ]))
+    for col in CASE_BOOL:  # not read for the earlier periods: no
+        if col in cases:
+            cases[col] = cases[col].astype(object).where(cases[col].notna(), False)
+    keyed["case_id"] = dict(zip(cases["id"], cases["name"], strict=True))
+    company_of = dict(zip(cases["id"], cases.get("company_id", pd.Series(None, index=cases.index)),
+                          strict=True))
+    if comp_rows:
+        comps = _flatten(comp_rows, keyed)
+        comps["company_id"] = [company_of.get(r["case_id"][0]) if r["case_id"] else None
+                               for r in comp_rows]
+    else:
+        comps = pd.DataFrame(columns=COMP_COLUMNS)
+    return SplitRead(cases.drop(columns=["id"], errors="ignore"),
+                     comps.drop(columns=["id"], errors="ignore"), history_ids)
 
 
 def read(cfg: OdooConfig, since: pd.Timestamp, until: pd.Timestamp,

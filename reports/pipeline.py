@@ -12,7 +12,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from reports import figures as figures_mod
-from reports import metrics, regulator
+from reports import metrics, model, regulator
 from reports.coverage import Coverage, CoverageError
 from reports.period import Period
 from reports.sources import CaseData
@@ -75,6 +75,7 @@ def split_companies(data: CaseData, only: str | None) -> dict[str, tuple[pd.Data
 def run(data: CaseData, period: Period, out_dir: Path,
         options: RunOptions | None = None) -> list[CompanyOutput]:
     options = options or RunOptions()
+    model.use_labels(data.labels)  # the source's labels: the server's when read from Odoo
     as_of = data.as_of if data.as_of is not None else pd.Timestamp.now().floor("s")
     groups = split_companies(data, options.company)
     if not groups:
@@ -102,8 +103,9 @@ def run(data: CaseData, period: Period, out_dir: Path,
         for company, (cases, comps) in groups.items():
             folder = Path(out_dir) / period.code / _folder_name(company)
             folder.mkdir(parents=True, exist_ok=True)
+            policy = data.policy_for(company, options.policy)  # the company's calendar
             fig = figures_mod.compute(company, cases, comps, period, as_of, data.source,
-                                      options.policy, data.issues)
+                                      policy, data.issues)
             files = []
             for name, build in DOCUMENTS:
                 files.append(build(fig, folder / name))
@@ -117,7 +119,7 @@ def run(data: CaseData, period: Period, out_dir: Path,
             js = folder / SUMMARY_FILE
             try:
                 payload = regulator.build_summary(cases, comps, period, company, as_of,
-                                                  options.policy)
+                                                  policy)
             except CoverageError as exc:
                 # Only reachable with allow_empty: no summary file, so none can be filed.
                 payload = None

@@ -6,15 +6,27 @@ the list of input problems, so the rest of the reports never knows where data ca
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from reports import filesource, model, normalize, odoo_source
+from reports import (
+    filesource,
+    metrics,
+    model,
+    normalize,
+    odoo_calendar,
+    odoo_history,
+    odoo_labels,
+    odoo_source,
+)
 from reports import mapping as mapping_mod
+from reports.calendar import WorkCalendar
 from reports.period import LOCAL_TZ, Period
 
 log = logging.getLogger(__name__)
@@ -36,6 +48,17 @@ class CaseData:
     issues: list[normalize.DataIssue] = field(default_factory=list)
     source: str = ""
     as_of: pd.Timestamp | None = None
+    # The labels of the code tables as the source names them (Odoo: the server's, by
+    # table name; None: the reports' own), applied with model.use_labels.
+    labels: dict[str, dict[str, model.Code]] | None = None
+    # Each company's working calendar as the source stores it (Odoo's complaint.calendar.day);
+    # None, or a company not in it: the policy's calendar (the official one).
+    calendars: dict[str, WorkCalendar] | None = None
+
+    def policy_for(self, company: str, policy: metrics.Policy) -> metrics.Policy:
+        """``policy`` with the company's own working calendar, where the source has one."""
+        own = (self.calendars or {}).get(company)
+        return policy if own is None else dataclasses.replace(policy, calendar=own)
 
 
 def _as_of(cases: pd.DataFrame) -> pd.Timestamp:
@@ -149,20 +172,87 @@ def from_odoo(period: Period, company: str | None = None,
                                 f"odoo {cfg.url} db {cfg.db}", progress)
 
 
+def utc_bounds(period: Period) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """A local period's bounds in UTC, as Odoo stores datetimes."""
+    return tuple(t.tz_localize(LOCAL_TZ).tz_convert("UTC").tz_localize(None)
+                 for t in (period.start, period.end))
+
+
+def row_periods(period: Period) -> list[Period]:
+    """The periods whose cases the documents list or break down: the period, the one before
+    and the same one a year before. The rest of the history is only counted."""
+    out: list[Period] = []
+    for p in (period, period.previous(), period.same_last_year()):
+        if p not in out:
+            out.append(p)
+    return out
+
+
 def from_odoo_connection(odoo, period: Period, company: str | int | None, label: str,
-                         progress: Callable[[int], None] | None = None) -> CaseData:
+                         progress: Callable[[int], None] | None = None,
+                         grouped_history: bool = True) -> CaseData:
     """The period's cases (and the history before it) over a logged-in odoorpc connection;
-    ``company`` a name or an id (None: every company the user sees)."""
+    ``company`` a name or an id (None: every company the user sees).
+
+    The period, the previous one and the same one last year are read as rows; the rest of
+    the three years of history as grouped counts (reports.odoo_history), or as rows too with
+    ``grouped_history=False`` (the figures are the same; the tests compare both)."""
+    # The server's labels first: values are checked against the code tables as they are read.
+    labels = odoo_labels.read(odoo)
+    model.use_labels(labels)
     since = pd.Timestamp(period.start - pd.DateOffset(years=HISTORY_YEARS))
     # Odoo stores UTC: widen the local bounds to UTC ones.
     since_utc = since.tz_localize(LOCAL_TZ).tz_convert("UTC").tz_localize(None)
     until_utc = period.end.tz_localize(LOCAL_TZ).tz_convert("UTC").tz_localize(None)
-    cases_raw, comps_raw = odoo_source.read_with(odoo, since_utc, until_utc, company, progress)
-    data = from_frames(cases_raw, comps_raw, label, timezone="UTC")
+    if not grouped_history:
+        cases_raw, comps_raw = odoo_source.read_with(odoo, since_utc, until_utc, company,
+                                                     progress)
+        data = from_frames(cases_raw, comps_raw, label, timezone="UTC")
+    else:
+        bounds = [utc_bounds(p) for p in row_periods(period)]
+        split = odoo_source.read_periods(odoo, (since_utc, until_utc), bounds, company,
+                                         progress)
+        data = from_frames(split.cases, split.compensations, label, timezone="UTC")
+        # Everything else in the window: neither in those periods nor read as a row.
+        rest = [*odoo_source.window_domain(since_utc, until_utc, company),
+                "!", *odoo_source.received_within(bounds)]
+        if split.history_ids:
+            rest.append(("id", "not in", split.history_ids))
+        # The expectation report's trend is the last twelve months by department; the
+        # reopen rate by department counts the cases closed in the period.
+        query = odoo_history.HistoryQuery(
+            rest, odoo_source.utc_text(until_utc - pd.DateOffset(months=12)),
+            odoo_source.utc_text(bounds[0][0]))
+        data.cases = with_stand_ins(data.cases, odoo_history.read(odoo, query))
     # The timeliness outcomes read are the add-on's own: the KPIs never recompute them.
     data.cases[model.OUTCOMES_STORED] = True
     data.as_of = pd.Timestamp.now(tz=LOCAL_TZ).tz_localize(None).floor("s")
+    data.labels = labels
+    names = sorted(data.cases["company_id"].dropna().unique())
+    ids = {r["name"]: r["id"] for r in odoo.execute_kw(
+        "res.company", "search_read", [[("name", "in", names)]], {"fields": ["name"]})}
+    data.calendars = odoo_calendar.read(odoo, ids)
     return data
+
+
+def with_stand_ins(cases: pd.DataFrame, stand_ins: pd.DataFrame) -> pd.DataFrame:
+    """The canonical cases followed by the history's stand-in rows, every other column of
+    which is empty with the column's own type (so no column changes type)."""
+    if stand_ins.empty:
+        return cases
+    filled = {}
+    for col in cases.columns:
+        if col in stand_ins:
+            filled[col] = stand_ins[col].to_numpy()
+        elif col in model.CASE_INT_DEFAULTS:
+            filled[col] = np.full(len(stand_ins), model.CASE_INT_DEFAULTS[col],
+                                  dtype=cases[col].dtype)
+        elif pd.api.types.is_bool_dtype(cases[col]):
+            filled[col] = np.zeros(len(stand_ins), bool)
+        else:
+            filled[col] = pd.Series(None, index=stand_ins.index, dtype=cases[col].dtype)
+    extra = pd.DataFrame(filled, index=stand_ins.index)[list(cases.columns)]
+    return pd.concat([cases, extra], ignore_index=True)
 
 
 def from_frames(cases_raw: pd.DataFrame, comps_raw: pd.DataFrame | None, label: str,

@@ -150,7 +150,10 @@ def test_reads_the_quarter_and_its_history_from_odoo(odoo, company, loaded):
         "complaint.category", "search_read", [[]], {"fields": ["complete_name"]})}
     read_back = odoo.execute_kw("complaint.case", "read", [company["case_ids"], ["name", "category_id"]])
     expected_paths = {r["name"]: paths[r["category_id"][0]] for r in read_back}
-    assert all(expected_paths[n] == p for n, p in zip(cases["name"], cases["category_id"], strict=True))
+    # The history outside the quarters the documents list comes as counted stand-ins, with
+    # no reference (test_reports_odoo_grouped.py shows the figures are the same).
+    listed = cases[cases["name"].notna()]
+    assert all(expected_paths[n] == p for n, p in zip(listed["name"], listed["category_id"], strict=True))
     assert loaded.issues == []
 
 
@@ -210,7 +213,8 @@ def test_the_worker_files_what_the_reports_read(odoo_server, company, loaded):
     assert (filing_period.start, filing_period.end) == (Q3.start, pd.Timestamp("2025-09-21"))
     name, data = gateway.report_data(RunContext(company["id"], {}, {}), Q3)
     assert name == company["name"]
-    assert sorted(data.cases["name"]) == sorted(loaded.cases["name"])
+    assert len(data.cases) == len(loaded.cases)
+    assert sorted(data.cases["name"].dropna()) == sorted(loaded.cases["name"].dropna())
     assert sorted(data.compensations["case_id"]) == sorted(loaded.compensations["case_id"])
     ours = build_summary(data.cases, data.compensations, Q3, name, loaded.as_of)
     assert ours == build_summary(loaded.cases, loaded.compensations, Q3, company["name"], loaded.as_of)
