@@ -10,6 +10,8 @@ Datetimes are naive local time (the company's time zone), because periods are lo
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 CASE_TEXT = [
@@ -206,6 +208,18 @@ CODE_TABLES: dict[str, dict[str, Code]] = {
     "ACCOUNTING_STATES": ACCOUNTING_STATES,
 }
 _OWN_LABELS = {name: dict(table) for name, table in CODE_TABLES.items()}
+
+
+@contextmanager
+def labels_in_force(tables: dict[str, dict[str, Code]] | None) -> Iterator[None]:
+    """``use_labels(tables)`` for the block only: the labels in force before are back after
+    it, so one run's server labels never reach the next run of a long-lived process."""
+    before = {name: dict(table) for name, table in CODE_TABLES.items()}
+    use_labels(tables)
+    try:
+        yield
+    finally:
+        use_labels(before)
 
 
 def use_labels(tables: dict[str, dict[str, Code]] | None) -> None:

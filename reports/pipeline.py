@@ -74,8 +74,13 @@ def split_companies(data: CaseData, only: str | None) -> dict[str, tuple[pd.Data
 
 def run(data: CaseData, period: Period, out_dir: Path,
         options: RunOptions | None = None) -> list[CompanyOutput]:
-    options = options or RunOptions()
-    model.use_labels(data.labels)  # the source's labels: the server's when read from Odoo
+    # The source's labels (the server's when read from Odoo) label this run's documents only.
+    with model.labels_in_force(data.labels):
+        return _run(data, period, out_dir, options or RunOptions())
+
+
+def _run(data: CaseData, period: Period, out_dir: Path,
+         options: RunOptions) -> list[CompanyOutput]:
     as_of = data.as_of if data.as_of is not None else pd.Timestamp.now().floor("s")
     groups = split_companies(data, options.company)
     if not groups:

@@ -199,7 +199,21 @@ def from_odoo_connection(odoo, period: Period, company: str | int | None, label:
     ``grouped_history=False`` (the figures are the same; the tests compare both)."""
     # The server's labels first: values are checked against the code tables as they are read.
     labels = odoo_labels.read(odoo)
-    model.use_labels(labels)
+    with model.labels_in_force(labels):
+        data = _read_cases(odoo, period, company, label, progress, grouped_history)
+    # The timeliness outcomes read are the add-on's own: the KPIs never recompute them.
+    data.cases[model.OUTCOMES_STORED] = True
+    data.as_of = pd.Timestamp.now(tz=LOCAL_TZ).tz_localize(None).floor("s")
+    data.labels = labels
+    names = sorted(data.cases["company_id"].dropna().unique())
+    ids = {r["name"]: r["id"] for r in odoo.execute_kw(
+        "res.company", "search_read", [[("name", "in", names)]], {"fields": ["name"]})}
+    data.calendars = odoo_calendar.read(odoo, ids)
+    return data
+
+
+def _read_cases(odoo, period: Period, company: str | int | None, label: str,
+                progress: Callable[[int], None] | None, grouped_history: bool) -> CaseData:
     since = pd.Timestamp(period.start - pd.DateOffset(years=HISTORY_YEARS))
     # Odoo stores UTC: widen the local bounds to UTC ones.
     since_utc = since.tz_localize(LOCAL_TZ).tz_convert("UTC").tz_localize(None)
@@ -224,14 +238,6 @@ def from_odoo_connection(odoo, period: Period, company: str | int | None, label:
             rest, odoo_source.utc_text(until_utc - pd.DateOffset(months=12)),
             odoo_source.utc_text(bounds[0][0]))
         data.cases = with_stand_ins(data.cases, odoo_history.read(odoo, query))
-    # The timeliness outcomes read are the add-on's own: the KPIs never recompute them.
-    data.cases[model.OUTCOMES_STORED] = True
-    data.as_of = pd.Timestamp.now(tz=LOCAL_TZ).tz_localize(None).floor("s")
-    data.labels = labels
-    names = sorted(data.cases["company_id"].dropna().unique())
-    ids = {r["name"]: r["id"] for r in odoo.execute_kw(
-        "res.company", "search_read", [[("name", "in", names)]], {"fields": ["name"]})}
-    data.calendars = odoo_calendar.read(odoo, ids)
     return data
 
 
