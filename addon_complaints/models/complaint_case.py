@@ -399,6 +399,9 @@ class ComplaintCase(models.Model):
     # CRUD ----------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        # Odoo replays a request after a concurrency failure with the same values: the
+        # reference, complainant and identity set below must not stick to them.
+        vals_list = [dict(vals) for vals in vals_list]
         unnamed = defaultdict(list)
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New") or not vals.get("name"):
@@ -557,10 +560,13 @@ class ComplaintCase(models.Model):
         prefix, suffix = sequence._get_prefix_suffix()
         references = lambda numbers: [  # noqa: E731
             f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]
-        if self.env.registry.in_test_mode():
-            # tests run in one transaction that is rolled back: no second transaction to use
-            return references(self._take_numbers_here(sequence, count))
-        return self._claim_numbers(sequence, count, references)
+        # Tests run in one transaction that is rolled back, and an install creates the sequence
+        # in a transaction not yet committed: there, the numbers are taken in place.
+        if not self.env.registry.in_test_mode() and self.env.registry.ready:
+            claimed = self._claim_numbers(sequence, count, references)
+            if claimed is not None:
+                return claimed
+        return references(self._take_numbers_here(sequence, count))
 
     def _take_numbers_here(self, sequence, count):
         """``count`` numbers taken inside the current transaction (one locked update)."""
@@ -583,6 +589,7 @@ class ComplaintCase(models.Model):
         dropped. A claim whose transaction rolled back or died is handed out again, lowest
         number first, so that every number ends up on exactly one case; so is, after an hour,
         one whose transaction committed without the case (rolled back to a savepoint).
+        None when the sequence is not visible outside the current transaction.
         """
         self.env.cr.execute(SQL("SELECT txid_current()"))
         txid = self.env.cr.fetchone()[0]
@@ -590,7 +597,10 @@ class ComplaintCase(models.Model):
             cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
             cr.execute(SQL("SELECT number_next, number_increment FROM ir_sequence WHERE id = %s FOR UPDATE",
                            sequence.id))
-            number_next, step = cr.fetchone()
+            row = cr.fetchone()
+            if row is None:  # the sequence is not committed yet
+                return None
+            number_next, step = row
             # The state of each claiming transaction first, then (a later statement, so a
             # later snapshot) whether its case exists: a transaction seen finished here has
             # its case visible below.
