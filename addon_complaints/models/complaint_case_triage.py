@@ -314,7 +314,11 @@ class ComplaintCase(models.Model):
                 continue
             open_cases = event.filtered(lambda c: c.state in OPEN_STATES)
             newly = open_cases.filtered(lambda c: c.group_complaint_size < GROUP_COMPLAINT_SIZE)
-            open_cases.write({"group_complaint_size": size})
+            # Only the case itself and the cases this raises to crisis are written: rewriting
+            # every earlier case of a large group at each new one would lock (and retrack)
+            # them all, under the clerks and handlers working on them.
+            (case | newly).filtered(lambda c, size=size: c.group_complaint_size != size).write(
+                {"group_complaint_size": size})
             if newly:
                 case._notify_group_complaint(open_cases, size)
 
