@@ -244,7 +244,22 @@ def utc_now_text() -> str:
 
 
 # -- phases ---------------------------------------------------------------------------------
+def park_scan(run: Run) -> None:
+    """Move the deadline scan a day ahead (it is due at once after the install), waiting for a
+    run in progress to end: the worker alone must be alone."""
+    odoo = run.admin()
+    cron_id = odoo.env.ref(SCAN_CRON).id
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+    for _attempt in range(600):
+        try:
+            odoo.env["ir.cron"].write([cron_id], {"nextcall": later})
+            return
+        except Exception:  # noqa: BLE001 - running: its row is locked until it ends
+            time.sleep(1)
+
+
 def worker_alone(run: Run, orders: int) -> dict:
+    park_scan(run)
     _logger.info("worker alone: %s orders", orders)
     proc, out = start_worker(run, "alone", orders)
     return finish_worker(run, proc, out, "alone")

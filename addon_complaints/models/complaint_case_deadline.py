@@ -47,7 +47,7 @@ DEADLINE_CHUNK_SIZE = 5000
 # Cases per transaction of the scheduled scan: each commits in well under a second, so that
 # the rows it locks are never what users wait on for long.
 SCAN_RECOMPUTE_CHUNK = 250
-SCAN_NOTIFY_CHUNK = 50
+SCAN_NOTIFY_CHUNK = 10
 _ARRAY_CASTS = {"int4": "%s::int4[]", "timestamp": "%s::timestamp[]", "varchar": "%s::varchar[]",
                 "bool": "%s::bool[]"}
 
