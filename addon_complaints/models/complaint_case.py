@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from .complaint_complainant import IDENTITY_FIELDS
 from .complaint_guard_mixin import transition
@@ -398,6 +399,9 @@ class ComplaintCase(models.Model):
     # CRUD ----------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        # Odoo replays a request after a concurrency failure with the same values: the
+        # reference, complainant and identity set below must not stick to them.
+        vals_list = [dict(vals) for vals in vals_list]
         unnamed = defaultdict(list)
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New") or not vals.get("name"):
@@ -521,21 +525,51 @@ class ComplaintCase(models.Model):
         raise UserError(self.env._(
             "Complaint cases are never deleted: they are kept until their archive date."))
 
+    def init(self):
+        super().init()
+        # Numbers of the gap-free reference sequence handed out and not yet seen on a case:
+        # the claim of a registration that rolled back is handed out again (see
+        # ``_claim_numbers``). Plain SQL: nobody reads it but the numbering.
+        self.env.cr.execute(SQL("""
+            CREATE TABLE IF NOT EXISTS complaint_case_reference_claim (
+                sequence_id integer NOT NULL,
+                number integer NOT NULL,
+                reference varchar NOT NULL,
+                claimed_by bigint NOT NULL,
+                claimed_at timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+                PRIMARY KEY (sequence_id, number))"""))
+
     @api.model
     def _reserve_references(self, company, count):
-        """``count`` consecutive references of the company's complaint sequence.
+        """``count`` references of the company's complaint sequence, never skipping a number.
 
-        A gap-free sequence hands them out in one locked update, so that a portal import of
-        thousands of cases costs two queries instead of two per case; the numbers are only
-        used if the transaction commits, so no number is ever skipped.
+        A gap-free sequence is one row that every registration updates. Updated inside the
+        registering transaction (Odoo's ``no_gap``: ``FOR UPDATE NOWAIT``), two clerks saving
+        at once, or a clerk saving while the sync worker imports a batch, fail with a lock or
+        serialization error and Odoo replays the request after a random sleep of up to
+        seconds. So the numbers are claimed in a separate transaction of a few milliseconds
+        (``_claim_numbers``) and the registering transaction never touches the row.
         """
         sequence = self.env["ir.sequence"].with_company(company).search(
             [("code", "=", "complaint.case"), ("company_id", "in", [company.id, False])],
             order="company_id", limit=1)
         if not sequence:
             return [self.env._("New")] * count
-        if count == 1 or sequence.use_date_range or sequence.implementation != "no_gap":
+        if sequence.use_date_range or sequence.implementation != "no_gap":
             return [sequence._next() for _ in range(count)]
+        prefix, suffix = sequence._get_prefix_suffix()
+        references = lambda numbers: [  # noqa: E731
+            f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]
+        # Tests run in one transaction that is rolled back, and an install creates the sequence
+        # in a transaction not yet committed: there, the numbers are taken in place.
+        if not self.env.registry.in_test_mode() and self.env.registry.ready:
+            claimed = self._claim_numbers(sequence, count, references)
+            if claimed is not None:
+                return claimed
+        return references(self._take_numbers_here(sequence, count))
+
+    def _take_numbers_here(self, sequence, count):
+        """``count`` numbers taken inside the current transaction (one locked update)."""
         sequence.flush_recordset(["number_next"])
         self.env.cr.execute(SQL("SELECT number_next FROM ir_sequence WHERE id = %s FOR UPDATE NOWAIT",
                                 sequence.id))
@@ -544,8 +578,63 @@ class ComplaintCase(models.Model):
         self.env.cr.execute(SQL("UPDATE ir_sequence SET number_next = number_next + %s WHERE id = %s",
                                 step * count, sequence.id))
         sequence.invalidate_recordset(["number_next"])
-        prefix, suffix = sequence._get_prefix_suffix()
-        return [f"{prefix}{first + i * step:0{sequence.padding}d}{suffix}" for i in range(count)]
+        return [first + i * step for i in range(count)]
+
+    def _claim_numbers(self, sequence, count, references):
+        """Claim ``count`` references for the current transaction in a transaction of their own.
+
+        The claim transaction runs at READ COMMITTED: it waits for the sequence row instead of
+        failing on it, and holds it for a few milliseconds only. Each claim records the
+        references and the claiming transaction's id. A claim whose case exists is done and
+        dropped. A claim whose transaction rolled back or died is handed out again, lowest
+        number first, so that every number ends up on exactly one case; so is, after an hour,
+        one whose transaction committed without the case (rolled back to a savepoint).
+        None when the sequence is not visible outside the current transaction.
+        """
+        self.env.cr.execute(SQL("SELECT txid_current()"))
+        txid = self.env.cr.fetchone()[0]
+        with self.env.registry.cursor() as cr:
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+            cr.execute(SQL("SELECT number_next, number_increment FROM ir_sequence WHERE id = %s FOR UPDATE",
+                           sequence.id))
+            row = cr.fetchone()
+            if row is None:  # the sequence is not committed yet
+                return None
+            number_next, step = row
+            # The state of each claiming transaction first, then (a later statement, so a
+            # later snapshot) whether its case exists: a transaction seen finished here has
+            # its case visible below.
+            cr.execute(SQL("""
+                SELECT number, reference, txid_status(claimed_by) = 'aborted'
+                       OR claimed_at < (now() AT TIME ZONE 'UTC') - interval '1 hour'
+                  FROM complaint_case_reference_claim
+                 WHERE sequence_id = %s AND txid_status(claimed_by) IS DISTINCT FROM 'in progress'
+                 ORDER BY number""", sequence.id))
+            finished = cr.fetchall()
+            cr.execute(SQL("SELECT name FROM complaint_case WHERE name = ANY(%s)",
+                           [reference for _number, reference, _free in finished]))
+            on_cases = {row[0] for row in cr.fetchall()}
+            used = [number for number, reference, _free in finished if reference in on_cases]
+            numbers = [number for number, reference, free in finished
+                       if free and reference not in on_cases][:count]
+            if used:
+                cr.execute(SQL("DELETE FROM complaint_case_reference_claim WHERE sequence_id = %s "
+                               "AND number = ANY(%s)", sequence.id, used))
+            fresh = count - len(numbers)
+            numbers += [number_next + i * step for i in range(fresh)]
+            if fresh:
+                cr.execute(SQL("UPDATE ir_sequence SET number_next = number_next + %s WHERE id = %s",
+                               step * fresh, sequence.id))
+            claimed = references(numbers)
+            cr.execute(SQL("""
+                INSERT INTO complaint_case_reference_claim (sequence_id, number, reference, claimed_by)
+                SELECT %s, number, reference, %s
+                  FROM unnest(%s::int[], %s::varchar[]) AS c(number, reference)
+                ON CONFLICT (sequence_id, number) DO UPDATE
+                   SET reference = EXCLUDED.reference, claimed_by = EXCLUDED.claimed_by,
+                       claimed_at = EXCLUDED.claimed_at""", sequence.id, txid, numbers, claimed))
+        sequence.invalidate_recordset(["number_next"])
+        return claimed
 
     @api.model
     def _link_complainants(self, vals_list):

@@ -2,6 +2,7 @@
 calendar (public holidays and make-up working days included), moved by pauses and approved
 extensions; overdue control, accountability and level notifications."""
 
+import threading
 from collections import defaultdict
 from datetime import timedelta
 
@@ -43,6 +44,10 @@ DEADLINE_FIELDS = [name for name, _type in DEADLINE_COLUMNS[1:]]
 NO_DEADLINES = dict(dict.fromkeys(DEADLINE_FIELDS, False), deadline_status="none")
 # Cases planned per chunk of a batched recompute: the SQL reads and the UPDATE stay small.
 DEADLINE_CHUNK_SIZE = 5000
+# Cases per transaction of the scheduled scan: each commits in well under a second, so that
+# the rows it locks are never what users wait on for long.
+SCAN_RECOMPUTE_CHUNK = 250
+SCAN_NOTIFY_CHUNK = 10
 _ARRAY_CASTS = {"int4": "%s::int4[]", "timestamp": "%s::timestamp[]", "varchar": "%s::varchar[]",
                 "bool": "%s::bool[]"}
 
@@ -692,28 +697,77 @@ class ComplaintCase(models.Model):
         what is overdue (activities, accountability, level notifications)."""
         self._cron_recompute_deadlines()
         self._notify_calendar_marks()
-        self._to_escalate()._escalate_overdue()
+        for chunk in self._scan_chunks(self._to_escalate().ids, SCAN_NOTIFY_CHUNK):
+            # read again in the chunk's own transaction: still overdue and not yet escalated
+            chunk._to_escalate(chunk.ids)._escalate_overdue()
         soon = self.sudo().search([("deadline_status", "=", "due_soon")])
-        soon.filtered(lambda c: c.deadline_soon_done != c.date_stage_deadline)._remind_due_soon()
+        soon = soon.filtered(lambda c: c.deadline_soon_done != c.date_stage_deadline)
+        for chunk in self._scan_chunks(soon.ids, SCAN_NOTIFY_CHUNK):
+            chunk.filtered(lambda c: c.deadline_status == "due_soon"
+                           and c.deadline_soon_done != c.date_stage_deadline)._remind_due_soon()
         self.env["complaint.assignment"]._scan_overdue()
         return True
 
     @api.model
-    def _to_escalate(self):
-        """The overdue cases whose step on the clock was not yet escalated, in one query."""
+    def _scan_chunks(self, ids, size):
+        """The cases ``ids`` in chunks, each worked on and committed in a transaction of its
+        own when run by the scheduler (tests: one chunk, no commit).
+
+        Each chunk's transaction starts by locking its cases and their dispatch orders,
+        skipping rows a user is changing at that moment: the scan neither waits for users
+        nor overwrites what they changed, and a user never waits on the scan for longer than
+        one chunk. Skipped cases are tried once more at the end, then left to the next run
+        (a user's save recomputes its own case meanwhile).
+        """
+        if getattr(threading.current_thread(), "testing", False):
+            if ids:
+                yield self.sudo().browse(ids)
+            return
+        cr = self.env.cr
+        todo, skipped = list(ids), []
+        for _round in range(2):
+            for chunk in split_every(size, todo, list):
+                cr.commit()
+                self.env.invalidate_all()
+                # the first statement of the transaction: its snapshot sees every commit so far
+                cr.execute(SQL("SELECT id FROM complaint_case WHERE id = ANY(%s) ORDER BY id "
+                               "FOR NO KEY UPDATE SKIP LOCKED", chunk))
+                locked = [row[0] for row in cr.fetchall()]
+                cr.execute(SQL("SELECT case_id FROM complaint_assignment WHERE case_id = ANY(%s) "
+                               "EXCEPT SELECT case_id FROM (SELECT case_id FROM complaint_assignment "
+                               "WHERE case_id = ANY(%s) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED) AS l",
+                               locked, locked))
+                busy = {row[0] for row in cr.fetchall()}
+                ready = [case_id for case_id in locked if case_id not in busy]
+                skipped += [case_id for case_id in chunk if case_id not in ready]
+                if ready:
+                    yield self.sudo().browse(ready)
+            todo, skipped = skipped, []
+            if not todo:
+                break
+        cr.commit()
+
+    @api.model
+    def _to_escalate(self, ids=None):
+        """The overdue cases whose step on the clock was not yet escalated (of ``ids``, else
+        of every case), in one query."""
         self.env.flush_all()
-        self.env.cr.execute(SQL(
-            "SELECT id FROM complaint_case WHERE deadline_status = 'overdue' "
-            "AND date_stage_deadline IS NOT NULL "
-            "AND deadline_overdue_done IS DISTINCT FROM date_stage_deadline ORDER BY id"))
+        query = SQL("SELECT id FROM complaint_case WHERE deadline_status = 'overdue' "
+                    "AND date_stage_deadline IS NOT NULL "
+                    "AND deadline_overdue_done IS DISTINCT FROM date_stage_deadline")
+        if ids is not None:
+            query = SQL("%s AND id = ANY(%s)", query, list(ids))
+        self.env.cr.execute(SQL("%s ORDER BY id", query))
         return self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
     def _cron_recompute_deadlines(self):
         """Recompute the due dates of every open case (and of their dispatch orders) in
-        batches: the calendar is read once per batch, never once per case."""
+        batches: the calendar is read once per batch, never once per case; run by the
+        scheduler, each batch commits on its own (see ``_scan_chunks``)."""
         cases = self.sudo().search(self._deadline_open_domain())
-        cases._recompute_deadlines()
+        for chunk in self._scan_chunks(cases.ids, SCAN_RECOMPUTE_CHUNK):
+            chunk._recompute_deadlines()
         return len(cases)
 
     @api.model

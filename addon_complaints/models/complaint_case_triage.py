@@ -4,7 +4,14 @@ from datetime import timedelta
 from markupsafe import Markup, escape
 from odoo import api, fields, models
 
-from ..tools.text_similarity import Evidence, jaccard, normalise_phone, normalise_target, rank_candidates
+from ..tools.text_similarity import (
+    Evidence,
+    normalise_phone,
+    normalise_target,
+    rank_candidates,
+    shingle_jaccard,
+    shingles,
+)
 from .complaint_case import GROUP_COMPLAINT_SIZE, OPEN_STATES
 
 TEXT_FIELDS = ("subject", "description", "customer_demand")
@@ -292,6 +299,15 @@ class ComplaintCase(models.Model):
         company's group window is a group complaint (domain rule: ten or more customers,
         same event, close in time): its open cases become crisis and the office is told."""
         Cases = self.env["complaint.case"].sudo()
+        # each text cut into shingles once per call: a batch meets the same peers again and again
+        shingled = {}
+
+        def cut(record):
+            if record.id not in shingled:
+                shingled[record.id] = shingles(record._triage_text())
+            return shingled[record.id]
+
+        sizes = {}  # case id: the group size this call gives it
         for case in self.sudo():
             if case.state not in OPEN_STATES:
                 continue
@@ -305,18 +321,30 @@ class ComplaintCase(models.Model):
                 ("date_received", "<=", case.date_received + timedelta(hours=hours)),
                 ("state", "not in", ("not_accepted", "merged")),
             ] + target)
-            text = case._triage_text()
+            mine = cut(case)
             event = case | peers.filtered(
-                lambda p, text=text: jaccard(text, p._triage_text()) >= GROUP_TEXT_SIMILARITY)
+                lambda p, mine=mine: shingle_jaccard(mine, cut(p)) >= GROUP_TEXT_SIMILARITY)
             customers = {c.partner_id.id or c.partner_phone_normalized or f"case-{c.id}" for c in event}
             size = max(len(customers), sum(c.affected_count for c in event) if len(event) > 1 else 0)
             if size < GROUP_COMPLAINT_SIZE:
                 continue
             open_cases = event.filtered(lambda c: c.state in OPEN_STATES)
-            newly = open_cases.filtered(lambda c: c.group_complaint_size < GROUP_COMPLAINT_SIZE)
-            open_cases.write({"group_complaint_size": size})
+            newly = open_cases.filtered(
+                lambda c: sizes.get(c.id, c.group_complaint_size) < GROUP_COMPLAINT_SIZE)
+            # Only the case itself and the cases this raises to crisis are written: rewriting
+            # every earlier case of a large group at each new one would lock (and retrack)
+            # them all, under the clerks and handlers working on them.
+            for raised in case | newly:
+                sizes[raised.id] = size
             if newly:
                 case._notify_group_complaint(open_cases, size)
+        # one write per size for the whole batch, not one per case
+        by_size = defaultdict(list)
+        for case_id, size in sizes.items():
+            by_size[size].append(case_id)
+        for size, ids in by_size.items():
+            Cases.browse(ids).filtered(lambda c, size=size: c.group_complaint_size != size).write(
+                {"group_complaint_size": size})
 
     def _notify_group_complaint(self, cases, size):
         self.ensure_one()

@@ -90,7 +90,11 @@ def band_keys(signature: list[int]) -> list[int]:
 
 
 def jaccard(left: str, right: str) -> float:
-    a, b = shingles(left), shingles(right)
+    return shingle_jaccard(shingles(left), shingles(right))
+
+
+def shingle_jaccard(a: set[str], b: set[str]) -> float:
+    """``jaccard`` of two texts already cut into shingles (to compare one text with many)."""
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)

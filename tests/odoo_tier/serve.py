@@ -139,6 +139,9 @@ class OdooProcess:
     databases: Sequence[str] = ()
     port: int = field(default_factory=free_port)
     data_dir: str | None = None
+    # further server options (later ones win, e.g. ``--workers 4 --max-cron-threads 1``)
+    options: Sequence[str] = ()
+    env: dict[str, str] | None = None
     proc: subprocess.Popen | None = None
 
     @property
@@ -160,11 +163,14 @@ class OdooProcess:
         if self.databases:
             extra += ["--database", ",".join(self.databases)]
             extra += ["--db-filter", "^(" + "|".join(self.databases) + ")$"]
-        argv = odoo_argv(self.odoo, self.pg, *extra, data_dir=self.data_dir)
+        argv = odoo_argv(self.odoo, self.pg, *extra, *self.options, data_dir=self.data_dir)
         _logger.info("$ %s", " ".join(argv))
         log = open(self.logfile, "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the server
         # its own process group: a launcher script and the server are stopped together
-        self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)
+        env = {**os.environ, **self.env} if self.env else None
+        self.proc = subprocess.Popen(
+            argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True, env=env
+        )
         log.close()  # the child holds its own descriptor
         try:
             wait_healthy(self.port, timeout, self.proc)
@@ -211,9 +217,15 @@ class OdooNotFound(RuntimeError):
 
 @contextlib.contextmanager
 def served_database(
-    databases: Sequence[str] = ("complaints_serve",), *, demo: bool = False, logdir: Path | None = None
+    databases: Sequence[str] = ("complaints_serve",),
+    *,
+    demo: bool = False,
+    logdir: Path | None = None,
+    server_options: Sequence[str] = (),
+    server_env: dict[str, str] | None = None,
 ) -> Iterator[Served]:
-    """Throw-away cluster, the add-on installed into ``databases`` (identical copies), served."""
+    """Throw-away cluster, the add-on installed into ``databases`` (identical copies), served
+    (``server_options`` and ``server_env`` go to the serving process only, e.g. ``--workers``)."""
     odoo = find_odoo()
     if odoo is None:
         raise OdooNotFound(why_not_found())
@@ -229,7 +241,10 @@ def served_database(
         install(odoo, pg, first, logs / "install.log", demo=demo, data_dir=data_dir)
         for name in others:
             duplicate(odoo, pg, first, name, logs / "install.log", data_dir=data_dir)
-        server = OdooProcess(odoo, pg, logs / "serve.log", tuple(databases), data_dir=data_dir).start()
+        server = OdooProcess(
+            odoo, pg, logs / "serve.log", tuple(databases), data_dir=data_dir, options=tuple(server_options),
+            env=server_env,
+        ).start()
         yield Served(odoo, pg, server.url, tuple(databases), data_dir, logs)
     finally:
         if server is not None:
