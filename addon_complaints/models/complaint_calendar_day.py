@@ -148,13 +148,22 @@ class ComplaintCalendarDay(models.Model):
         self._sync_resource_attendances(calendars, dates)
 
     @api.model
-    def _sync_resource_leaves(self, companies, dates=None):
-        Leave = self.env["resource.calendar.leaves"].sudo().with_context(
+    def _clear_derived(self, model_name, domain, dates=None):
+        """Remove the ``model_name`` records written from the days (those of ``dates``) that
+        match ``domain``; returns the model to write their replacements with, whose own
+        hooks neither recompute deadlines nor sync again (the caller does both once)."""
+        Derived = self.env[model_name].sudo().with_context(
             complaint_deadline_deferred=True, complaint_calendar_sync=True)
-        domain = [("complaint_calendar_day_id", "!=", False), ("company_id", "in", companies.ids)]
+        domain = [("complaint_calendar_day_id", "!=", False), *domain]
         if dates is not None:
             domain.append(("complaint_calendar_day_id.date", "in", sorted(dates)))
-        Leave.search(domain).unlink()
+        Derived.search(domain).unlink()
+        return Derived
+
+    @api.model
+    def _sync_resource_leaves(self, companies, dates=None):
+        Leave = self._clear_derived("resource.calendar.leaves",
+                                    [("company_id", "in", companies.ids)], dates)
         for company in companies:
             tz = pytz.timezone(company.resource_calendar_id.tz or company.complaint_tz or "UTC")
             values = [self._leave_values(day, tz)
@@ -175,12 +184,8 @@ class ComplaintCalendarDay(models.Model):
 
     @api.model
     def _sync_resource_attendances(self, calendars, dates=None):
-        Attendance = self.env["resource.calendar.attendance"].sudo().with_context(
-            complaint_deadline_deferred=True, complaint_calendar_sync=True)
-        domain = [("complaint_calendar_day_id", "!=", False), ("calendar_id", "in", calendars.ids)]
-        if dates is not None:
-            domain.append(("complaint_calendar_day_id.date", "in", sorted(dates)))
-        Attendance.search(domain).unlink()
+        Attendance = self._clear_derived("resource.calendar.attendance",
+                                         [("calendar_id", "in", calendars.ids)], dates)
         values = []
         for calendar in calendars:
             for day in self._effective_days(calendar.company_id, dates).values():

@@ -15,3 +15,13 @@ if str(ROOT) not in sys.path:  # the tests import the reports package from the w
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="module")
+def odoo(odoo_server):
+    """An odoorpc connection to the Odoo tier's served database, as its admin."""
+    import odoorpc
+
+    client = odoorpc.ODOO(odoo_server.host, port=odoo_server.port, timeout=300)
+    client.login(odoo_server.db, odoo_server.login, odoo_server.password)
+    return client

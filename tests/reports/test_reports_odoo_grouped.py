@@ -31,15 +31,6 @@ def _psql(pg: str, db: str, sql: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def odoo(odoo_server):
-    import odoorpc
-
-    client = odoorpc.ODOO(odoo_server.host, port=odoo_server.port, timeout=300)
-    client.login(odoo_server.db, odoo_server.login, odoo_server.password)
-    return client
-
-
-@pytest.fixture(scope="module")
 def history_company(odoo, odoo_server):
     if not odoo_server.pg:
         pytest.skip("the stored history is shaped in SQL: ODOO_TEST_PG is not set")

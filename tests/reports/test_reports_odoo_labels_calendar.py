@@ -42,15 +42,6 @@ def test_a_companys_own_day_wins_over_the_official_one():
 
 
 @pytest.fixture(scope="module")
-def odoo(odoo_server):
-    import odoorpc
-
-    client = odoorpc.ODOO(odoo_server.host, port=odoo_server.port, timeout=300)
-    client.login(odoo_server.db, odoo_server.login, odoo_server.password)
-    return client
-
-
-@pytest.fixture(scope="module")
 def company(odoo):
     ex = odoo.execute_kw
     zh = ex("res.lang", "search", [[("code", "=", "zh_CN"), ("active", "in", [True, False])]])

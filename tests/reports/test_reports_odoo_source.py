@@ -77,15 +77,6 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def odoo(odoo_server):
-    import odoorpc
-
-    client = odoorpc.ODOO(odoo_server.host, port=odoo_server.port, timeout=300)
-    client.login(odoo_server.db, odoo_server.login, odoo_server.password)
-    return client
-
-
-@pytest.fixture(scope="module")
 def company(odoo):
     """A company of its own, so the figures are those of the cases made here."""
     ex = odoo.execute_kw
