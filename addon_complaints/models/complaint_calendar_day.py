@@ -118,7 +118,7 @@ class ComplaintCalendarDay(models.Model):
     def _resource_companies(self):
         """The companies whose working time these days decide (official days: every company)."""
         if not self or not all(day.company_id for day in self):
-            return self.env["res.company"].sudo().search([])
+            return self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
         return self.company_id.sudo()
 
     @api.model
@@ -143,7 +143,7 @@ class ComplaintCalendarDay(models.Model):
         self._sync_resource_leaves(companies, dates)
         calendars = self.env["resource.calendar"].sudo().search(
             [("company_id", "in", companies.ids)])
-        if len(companies) == len(self.env["res.company"].sudo().search([])):
+        if len(companies) == self.env["res.company"].sudo().search_count([]):
             calendars |= self.env["resource.calendar"].sudo().search([("company_id", "=", False)])
         self._sync_resource_attendances(calendars, dates)
 

@@ -526,7 +526,7 @@ class ComplaintCase(models.Model):
             "Complaint cases are never deleted: they are kept until their archive date."))
 
     def init(self):
-        super().init()
+        res = super().init()
         # Numbers of the gap-free reference sequence handed out and not yet seen on a case:
         # the claim of a registration that rolled back is handed out again (see
         # ``_claim_numbers``). Plain SQL: nobody reads it but the numbering.
@@ -538,6 +538,7 @@ class ComplaintCase(models.Model):
                 claimed_by bigint NOT NULL,
                 claimed_at timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
                 PRIMARY KEY (sequence_id, number))"""))
+        return res
 
     @api.model
     def _reserve_references(self, company, count):

@@ -727,7 +727,9 @@ class ComplaintCase(models.Model):
         todo, skipped = list(ids), []
         for _round in range(2):
             for chunk in split_every(size, todo, list):
-                cr.commit()
+                # A scheduled batch commits per chunk, as Odoo's own batched crons do, so that
+                # users never wait on its locks for longer than one chunk.
+                cr.commit()  # pylint: disable=invalid-commit
                 self.env.invalidate_all()
                 # the first statement of the transaction: its snapshot sees every commit so far
                 cr.execute(SQL("SELECT id FROM complaint_case WHERE id = ANY(%s) ORDER BY id "
@@ -745,7 +747,7 @@ class ComplaintCase(models.Model):
             todo, skipped = skipped, []
             if not todo:
                 break
-        cr.commit()
+        cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _to_escalate(self, ids=None):
