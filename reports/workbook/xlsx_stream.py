@@ -289,12 +289,16 @@ def write_table(path: Path, frame: pd.DataFrame, columns: Sequence[StreamColumn]
 
     def compress() -> None:
         # zlib releases the GIL: compression runs beside the XML building.
+        ended = False  # the end mark was taken: nothing more will come
         try:
             with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
                 out = None
                 while True:
                     item = chunks.get()
                     if item is None:
+                        ended = True
+                        if out is not None and not out.closed:
+                            out.close()  # cut short by a failure: the caller raises it
                         break
                     kind, payload = item
                     if kind == "open":
@@ -308,7 +312,8 @@ def write_table(path: Path, frame: pd.DataFrame, columns: Sequence[StreamColumn]
                         zf.writestr(name, data)
         except BaseException as exc:  # noqa: BLE001 — re-raised in the caller's thread
             failure.append(exc)
-            while chunks.get() is not None:
+            # The caller may be blocked on a full queue: take what it sends until the end.
+            while not ended and chunks.get() is not None:
                 pass
 
     worker = threading.Thread(target=compress, name="xlsx-compress", daemon=True)
