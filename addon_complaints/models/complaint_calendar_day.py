@@ -165,7 +165,7 @@ class ComplaintCalendarDay(models.Model):
         Leave = self._clear_derived("resource.calendar.leaves",
                                     [("company_id", "in", companies.ids)], dates)
         for company in companies:
-            tz = pytz.timezone(company.resource_calendar_id.tz or company.complaint_tz or "UTC")
+            tz = pytz.timezone(company.complaint_tz)  # the calendar's, else the company's
             values = [self._leave_values(day, tz)
                       for day in self._effective_days(company, dates).values()
                       if day.day_type == "holiday"]
