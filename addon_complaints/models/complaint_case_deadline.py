@@ -1064,7 +1064,7 @@ class ComplaintCase(models.Model):
         levels_before = self._levels_before(vals)
         res = super().write(vals)
         self._after_deadline_write(vals, levels_before)
-        if vals.keys() - {"deadline_calendar_notified", "deadline_overdue_done",
-                          "deadline_soon_done"}:
+        if (vals.keys() - {"deadline_calendar_notified", "deadline_overdue_done", "deadline_soon_done"}
+                and not self.env.context.get("complaint_calendar_marks_deferred")):
             self._notify_calendar_marks(self.ids)
         return res

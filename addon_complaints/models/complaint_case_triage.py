@@ -1,8 +1,10 @@
+import functools
 from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup, escape
 from odoo import api, fields, models
+from odoo.osv import expression
 
 from ..tools.text_similarity import (
     Evidence,
@@ -18,6 +20,12 @@ TEXT_FIELDS = ("subject", "description", "customer_demand")
 # Cases "about the same event" for the group-complaint signal.
 GROUP_TEXT_SIMILARITY = 0.3
 MAX_CANDIDATES = 5
+# What a case is about, besides the employee complained about (see _same_target).
+TARGET_TEXT_FIELDS = ("respondent", "location", "product_info")
+# What the group signal reads of each case in the window (stored columns, read as rows).
+GROUP_FIELDS = TEXT_FIELDS + TARGET_TEXT_FIELDS + (
+    "respondent_user_id", "date_received", "partner_id", "partner_phone_normalized",
+    "affected_count", "state", "group_complaint_size")
 
 
 SUGGESTION_FIELDS = ("triage_category_id", "triage_category_confidence", "triage_department_id",
@@ -244,6 +252,9 @@ class ComplaintCase(models.Model):
         Cases = self.env["complaint.case"].sudo()
         Candidate = self.env["complaint.repeat.candidate"].sudo()
         Band = self.env["complaint.case.text.band"]
+        # a batch meets the same earlier texts again and again: each is cut once per call
+        cut = functools.lru_cache(maxsize=4096)(shingles)
+        listed = []
         for case in self.sudo():
             if case.state == "merged":
                 continue
@@ -264,34 +275,48 @@ class ComplaintCase(models.Model):
             for other in Cases.search(base + case._same_target_domain(), limit=50):
                 found[other.id]["same_target"] = True
             exclude = {case.repeat_of_id.id} | set(case.repeat_candidate_ids.candidate_id.ids)
-            others = Cases.browse([i for i in found if i not in exclude]).filtered(
-                lambda c: c.state not in ("merged", "not_accepted"))
+            others = Cases._rows_where([("id", "in", [i for i in found if i not in exclude]),
+                                        ("state", "not in", ("merged", "not_accepted"))], TEXT_FIELDS)
             ranked = rank_candidates(case._triage_text(), [
-                Evidence(other.id, other._triage_text(), **{
-                    flag: bool(found[other.id].get(flag))
+                Evidence(other_id, " ".join(filter(None, texts)), **{
+                    flag: bool(found[other_id].get(flag))
                     for flag in ("same_phone", "same_id_number", "same_target")})
-                for other in others], limit=MAX_CANDIDATES)
-            Candidate.create([{
+                for other_id, *texts in others], limit=MAX_CANDIDATES, cut=cut)
+            listed += [{
                 "case_id": case.id, "candidate_id": c.key, "score": c.score,
                 "text_similarity": c.text_similarity, "same_phone": c.same_phone,
                 "same_id_number": c.same_id_number, "same_target": c.same_target,
-            } for c in ranked])
+            } for c in ranked]
+        Candidate.create(listed)
+
+    def _same_target(self):
+        """What the case is about, as ``(field, value)`` pairs: its employee, and its store,
+        respondent or product when they say something once spaces and punctuation are gone.
+        Another case is about the same target when it has one of these pairs."""
+        self.ensure_one()
+        pairs = []
+        if self.respondent_user_id:
+            pairs.append(("respondent_user_id", self.respondent_user_id.id))
+        for fname in TARGET_TEXT_FIELDS:
+            if normalise_target(self[fname]):
+                pairs.append((fname, self[fname]))
+        return pairs
 
     def _same_target_domain(self):
         """Cases about the same store, product or employee (an impossible domain if none)."""
-        self.ensure_one()
-        parts = []
-        if self.respondent_user_id:
-            parts.append([("respondent_user_id", "=", self.respondent_user_id.id)])
-        for fname in ("respondent", "location", "product_info"):
-            if normalise_target(self[fname]):
-                parts.append([(fname, "=", self[fname])])
-        if not parts:
+        pairs = self._same_target()
+        if not pairs:
             return [("id", "=", False)]
-        domain = parts[0]
-        for part in parts[1:]:
-            domain = ["|"] + domain + part
-        return domain
+        return expression.OR([[(fname, "=", value)] for fname, value in pairs])
+
+    def _rows_where(self, domain, fnames):
+        """The stored ``fnames`` (and id) of the cases matching ``domain``, as plain tuples
+        read in one query: comparing a case with thousands of others through records would
+        spend most of its time building them. Meant for sudo() searches, as no access is
+        checked beyond the search's own."""
+        query = self._search(domain)
+        columns = [self._field_to_sql(query.table, fname, query) for fname in ("id", *fnames)]
+        return self.env.execute_query(query.select(*columns))
 
     # Group complaints -----------------------------------------------------------------------
     def _signal_group_complaints(self):
@@ -299,52 +324,79 @@ class ComplaintCase(models.Model):
         company's group window is a group complaint (domain rule: ten or more customers,
         same event, close in time): its open cases become crisis and the office is told."""
         Cases = self.env["complaint.case"].sudo()
-        # each text cut into shingles once per call: a batch meets the same peers again and again
-        shingled = {}
+        todo = defaultdict(list)  # company: [(case, its target pairs)]
+        for case in self.sudo():
+            pairs = case._same_target() if case.state in OPEN_STATES else []
+            if pairs:
+                todo[case.company_id].append((case, pairs))
+        # A busy target has thousands of cases in the window, each compared with every new
+        # case: the window of the whole batch is read once, as plain rows, and each pair of
+        # distinct texts is compared once per call (a batch meets the same peers again and
+        # again).
+        shingled, similar = {}, {}
 
-        def cut(record):
-            if record.id not in shingled:
-                shingled[record.id] = shingles(record._triage_text())
-            return shingled[record.id]
+        def alike(text, other):
+            if (text, other) not in similar:
+                for one in (text, other):
+                    if one not in shingled:
+                        shingled[one] = shingles(one)
+                similar[text, other] = similar[other, text] = (
+                    shingle_jaccard(shingled[text], shingled[other]) >= GROUP_TEXT_SIMILARITY)
+            return similar[text, other]
 
         sizes = {}  # case id: the group size this call gives it
-        for case in self.sudo():
-            if case.state not in OPEN_STATES:
-                continue
-            target = case._same_target_domain()
-            if target == [("id", "=", False)]:
-                continue
-            hours = case.company_id.complaint_group_window_hours or 72
-            peers = Cases.search([
-                ("company_id", "=", case.company_id.id), ("id", "!=", case.id),
-                ("date_received", ">=", case.date_received - timedelta(hours=hours)),
-                ("date_received", "<=", case.date_received + timedelta(hours=hours)),
-                ("state", "not in", ("not_accepted", "merged")),
-            ] + target)
-            mine = cut(case)
-            event = case | peers.filtered(
-                lambda p, mine=mine: shingle_jaccard(mine, cut(p)) >= GROUP_TEXT_SIMILARITY)
-            customers = {c.partner_id.id or c.partner_phone_normalized or f"case-{c.id}" for c in event}
-            size = max(len(customers), sum(c.affected_count for c in event) if len(event) > 1 else 0)
-            if size < GROUP_COMPLAINT_SIZE:
-                continue
-            open_cases = event.filtered(lambda c: c.state in OPEN_STATES)
-            newly = open_cases.filtered(
-                lambda c: sizes.get(c.id, c.group_complaint_size) < GROUP_COMPLAINT_SIZE)
-            # Only the case itself and the cases this raises to crisis are written: rewriting
-            # every earlier case of a large group at each new one would lock (and retrack)
-            # them all, under the clerks and handlers working on them.
-            for raised in case | newly:
-                sizes[raised.id] = size
-            if newly:
-                case._notify_group_complaint(open_cases, size)
+        for company, batch in todo.items():
+            window = timedelta(hours=company.complaint_group_window_hours or 72)
+            received = [case.date_received for case, _pairs in batch]
+            rows = Cases._rows_where(expression.AND([
+                [("company_id", "=", company.id),
+                 ("date_received", ">=", min(received) - window),
+                 ("date_received", "<=", max(received) + window),
+                 ("state", "not in", ("not_accepted", "merged"))],
+                expression.OR([[(fname, "=", value)] for fname, value in
+                               {pair for _case, pairs in batch for pair in pairs}]),
+            ]), GROUP_FIELDS)
+            columns = {fname: position for position, fname in enumerate(("id", *GROUP_FIELDS))}
+            by_id, by_text = {}, defaultdict(list)
+            for row in rows:
+                by_id[row[0]] = row
+                by_text[" ".join(filter(None, (row[columns[f]] for f in TEXT_FIELDS)))].append(row)
+            for case, pairs in batch:
+                mine = case._triage_text()
+                low, high = case.date_received - window, case.date_received + window
+                event = [by_id[case.id]]
+                for text, same_text in by_text.items():
+                    if alike(mine, text):
+                        event += [row for row in same_text
+                                  if row[0] != case.id and low <= row[columns["date_received"]] <= high
+                                  and any(row[columns[fname]] == value for fname, value in pairs)]
+                customers = {row[columns["partner_id"]] or row[columns["partner_phone_normalized"]]
+                             or f"case-{row[0]}" for row in event}
+                size = max(len(customers), sum(row[columns["affected_count"]] or 0 for row in event)
+                           if len(event) > 1 else 0)
+                if size < GROUP_COMPLAINT_SIZE:
+                    continue
+                open_rows = [row for row in event if row[columns["state"]] in OPEN_STATES]
+                newly = [row[0] for row in open_rows
+                         if sizes.get(row[0], row[columns["group_complaint_size"]] or 0) < GROUP_COMPLAINT_SIZE]
+                # Only the case itself and the cases this raises to crisis are written:
+                # rewriting every earlier case of a large group at each new one would lock
+                # (and retrack) them all, under the clerks and handlers working on them.
+                for raised in [case.id] + newly:
+                    sizes[raised] = size
+                if newly:
+                    case._notify_group_complaint(Cases.browse([row[0] for row in open_rows]), size)
         # one write per size for the whole batch, not one per case
         by_size = defaultdict(list)
         for case_id, size in sizes.items():
             by_size[size].append(case_id)
+        # The deadlines these writes move are counted once, for all of them, at the end.
+        deferred = Cases.with_context(complaint_calendar_marks_deferred=True)
         for size, ids in by_size.items():
-            Cases.browse(ids).filtered(lambda c, size=size: c.group_complaint_size != size).write(
+            deferred.browse(ids).filtered(lambda c, size=size: c.group_complaint_size != size).write(
                 {"group_complaint_size": size})
+        if sizes:
+            Cases._notify_calendar_marks(list(sizes))
 
     def _notify_group_complaint(self, cases, size):
         self.ensure_one()

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import ComplaintCase
 
@@ -255,6 +255,51 @@ class TestPossibleRepeats(ComplaintCase):
                                   description="价签和结账价格不一致", customer_demand="要求退差价",
                                   category_id=self.cat_service.id)
         self.assertEqual(unrelated.level, "normal", "same store, other event")
+
+    def _food_poisoning(self, i, now, **values):
+        return {
+            "subject": "食物中毒", "demand_type": "complaint", "channel_id": self.channel_email.id,
+            "partner_name": f"顾客{i}", "partner_phone": f"1350000{i:04d}", "location": "南京东路店",
+            "category_id": self.cat_quality.id, "date_received": now - timedelta(hours=i),
+            "description": f"在南京东路店吃了熟食以后上吐下泻，一起吃的{i + 2}个人都不舒服",
+            "customer_demand": "要求赔偿医药费", **values}
+
+    def test_group_complaint_imported_in_one_batch(self):
+        """The worker creates a page of orders in one call: the group is found among the cases
+        of the batch itself, as when they are registered one by one, and only among them."""
+        integration = new_test_user(self.env, "t_integration_group",
+                                    groups="base.group_user,addon_complaints.group_complaint_integration")
+        now = fields.Datetime.now()
+        other_company = self.env["res.company"].create({"name": "Other Stores"})
+        elsewhere = self.env["complaint.case"].create([
+            self._food_poisoning(20 + i, now, company_id=other_company.id) for i in range(5)])
+        vals_list = [self._food_poisoning(i, now) for i in range(9)] + [
+            # same store, another matter; same matter, another store; out of the window
+            self._food_poisoning(30, now, description="价签和结账价格不一致", subject="价格",
+                                 customer_demand="要求退差价"),
+            self._food_poisoning(31, now, location="人民广场店"),
+            self._food_poisoning(32, now, date_received=now - timedelta(days=10)),
+        ]
+        batch = self.env["complaint.case"].with_user(integration).create([
+            dict(vals, external_source="hotline", external_ref=f"GRP-{n}") for n, vals in enumerate(vals_list)])
+        self.assertEqual(set(batch.mapped("level")), {"normal"}, "nine customers are not yet a group")
+        self.assertEqual(set(elsewhere.mapped("level")), {"normal"})
+        tenth = self.register(**{k: v for k, v in self._food_poisoning(9, now).items()
+                                 if k not in ("demand_type", "channel_id")}, partner_id=False,
+                              partner_email=False)
+        group = batch[:9] | tenth
+        self.assertEqual(set(group.mapped("level")), {"crisis"})
+        self.assertEqual(set(group.mapped("group_complaint_size")), {10})
+        self.assertEqual(set(batch[9:].mapped("level")), {"normal"})
+        self.assertEqual(set(elsewhere.mapped("level")), {"normal"}, "another company's cases are not counted")
+        # the same ten cases arriving together are the same group
+        again = self.env["complaint.case"].with_user(integration).create([
+            self._food_poisoning(i, now - timedelta(days=30), external_source="hotline",
+                                 external_ref=f"GRP-AGAIN-{i}") for i in range(10)])
+        self.assertEqual(set(again.mapped("group_complaint_size")), {10})
+        self.assertEqual(set(again.mapped("level")), {"crisis"})
+        self.assertEqual(len(again.message_ids.filtered(lambda m: "Group complaint" in (m.body or ""))), 1,
+                         "the office is told once for the batch")
 
     def test_handlers_neither_see_nor_search_possible_repeats(self):
         self.earlier()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .text_triage import normalise_text
@@ -97,7 +98,8 @@ def shingle_jaccard(a: set[str], b: set[str]) -> float:
     """``jaccard`` of two texts already cut into shingles (to compare one text with many)."""
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    shared = len(a & b)  # |a ∪ b| without building the union
+    return shared / (len(a) + len(b) - shared)
 
 
 def normalise_phone(phone: str | None) -> str:
@@ -148,11 +150,14 @@ class Candidate:
     same_target: bool
 
 
-def rank_candidates(text: str, evidence: list[Evidence], limit: int = 5) -> list[Candidate]:
-    """The earlier cases most likely to be the same matter as ``text``, best first."""
+def rank_candidates(text: str, evidence: list[Evidence], limit: int = 5,
+                    cut: Callable[[str], set[str]] = shingles) -> list[Candidate]:
+    """The earlier cases most likely to be the same matter as ``text``, best first
+    (``cut`` is ``shingles``, or a memoised one when many texts meet the same others)."""
     ranked = []
+    mine = cut(text)
     for item in evidence:
-        similar = jaccard(text, item.text)
+        similar = shingle_jaccard(mine, cut(item.text))
         if similar < MIN_TEXT_SIMILARITY and not (item.same_phone or item.same_id_number):
             continue
         similar = similar if similar >= MIN_TEXT_SIMILARITY else 0.0
