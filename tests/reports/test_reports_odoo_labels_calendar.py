@@ -9,33 +9,37 @@ from datetime import date
 import openpyxl
 import pytest
 
-from reports import forecast, model, pipeline, sources
+from reports import forecast, model, odoo_calendar, pipeline, sources
 from reports import period as period_mod
-from reports.odoo_calendar import calendar_of
+from reports.odoo_calendar import DAY, days_by_company
 
 Q3 = period_mod.parse("2025Q3")
 
 
-# -- the calendar from stored days (no server) -------------------------------------------------
+# -- the calendar from the resource records (no server) ---------------------------------------
 
 
-def test_a_companys_own_day_wins_over_the_official_one():
-    days = [
-        {"date": "2025-10-01", "day_type": "holiday", "company_id": False},
-        {"date": "2025-10-08", "day_type": "holiday", "company_id": False},
-        {"date": "2025-09-28", "day_type": "workday", "company_id": False},  # a Sunday
-        {"date": "2025-10-08", "day_type": "workday", "company_id": [7, "Ours"]},
-        {"date": "2025-10-15", "day_type": "holiday", "company_id": [7, "Ours"]},
-        {"date": "2025-10-16", "day_type": "holiday", "company_id": [8, "Theirs"]},
-    ]
-    cal = calendar_of(days, 7, frozenset({2025}))
-    assert not cal.is_workday(date(2025, 10, 1))  # official holiday
-    assert cal.is_workday(date(2025, 9, 28))  # official make-up Sunday
-    assert cal.is_workday(date(2025, 10, 8))  # the company works on an official holiday
+def test_each_company_counts_its_own_time_off_and_its_calendars_working_lines():
+    dates = {1: date(2025, 10, 1), 2: date(2025, 9, 28), 3: date(2025, 10, 15), 4: date(2025, 10, 16)}
+    companies = [{"id": 7, "resource_calendar_id": [70, "Ours"]},
+                 {"id": 8, "resource_calendar_id": [80, "Theirs"]},
+                 {"id": 9, "resource_calendar_id": False}]
+    leaves = [{"company_id": [7, "Ours"], DAY: [1, "National Day"]},
+              {"company_id": [8, "Theirs"], DAY: [1, "National Day"]},
+              {"company_id": [7, "Ours"], DAY: [3, "Closure"]},
+              {"company_id": [8, "Theirs"], DAY: [4, "Closure"]}]
+    lines = [{"calendar_id": [70, "Ours"], DAY: [2, "Make-up"]},
+             {"calendar_id": [81, "Other calendar"], DAY: [2, "Make-up"]}]
+    days = days_by_company(companies, leaves, lines, dates)
+    cal = days[7].calendar(frozenset({2025}))
+    assert not cal.is_workday(date(2025, 10, 1))  # public time off
+    assert cal.is_workday(date(2025, 9, 28))  # a make-up working Sunday on its calendar
     assert not cal.is_workday(date(2025, 10, 15))  # the company's own day off
     assert cal.is_workday(date(2025, 10, 16))  # another company's day off
     assert cal.knows(date(2025, 12, 31)) and not cal.knows(date(2026, 1, 1))
     assert cal.is_workday_or_weekday(date(2026, 1, 1))  # unknown year: Monday to Friday
+    assert days[8].makeup_workdays == frozenset()  # the line is on another calendar
+    assert days[9] == odoo_calendar.CompanyDays(frozenset(), frozenset())  # no calendar, no days
 
 
 # -- a real Odoo -------------------------------------------------------------------------------
