@@ -2,7 +2,7 @@ import logging
 from datetime import date, datetime, time, timedelta
 
 import pytz
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools.calendar_library import CALENDAR_LIBRARY, calendar_library_version
@@ -20,6 +20,14 @@ _HOLIDAY_NAMES = {
     "Mid-autumn Festival": "Mid-Autumn Festival (中秋节)",
     "National Day": "National Day (国庆节)",
 }
+
+
+def _months(start, end):
+    """The first day of each month from ``start``'s to ``end``'s."""
+    month = start.date().replace(day=1)
+    while month <= end.date():
+        yield month
+        month = (month + timedelta(days=32)).replace(day=1)
 
 
 class ComplaintCalendarDay(models.Model):
@@ -323,10 +331,30 @@ class ComplaintCalendarDay(models.Model):
         calendar = calendar.sudo()
 
         def loader(window_start, window_end):
-            return [(begin, stop) for begin, stop, _meta in
-                    self._working_intervals(calendar, company, window_start, window_end)]
+            found = []
+            for month in _months(window_start, window_end):
+                for begin, stop in self._month_working_intervals(calendar.id, company.id, month):
+                    begin, stop = max(begin, window_start), min(stop, window_end)
+                    if begin < stop:
+                        found.append((begin, stop))
+            return found
 
         return WorkingTime(loader, calendar.tz, start, end)
+
+    @api.model
+    @tools.ormcache("calendar_id", "company_id", "month")
+    def _month_working_intervals(self, calendar_id, company_id, month):
+        """The working intervals of a calendar for a company in one UTC month, as aware UTC
+        ``(start, stop)`` pairs. Kept in the registry's cache: every deadline computed (each
+        request that moves a case) reads the same months again, and expanding a calendar's
+        weekly lines costs more than the rest of the computation. Any change to a calendar,
+        its working lines or its closing days clears the cache (see resource_calendar.py)."""
+        start = datetime(month.year, month.month, 1, tzinfo=pytz.utc)
+        end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=pytz.utc)
+        calendar = self.env["resource.calendar"].sudo().browse(calendar_id)
+        company = self.env["res.company"].sudo().browse(company_id)
+        return tuple((begin.astimezone(pytz.utc), stop.astimezone(pytz.utc)) for begin, stop, _meta
+                     in self._working_intervals(calendar, company, start, end))
 
     @api.model
     def _working_intervals(self, calendar, company, start, end):

@@ -10,7 +10,16 @@ WORKING_TIME_KEYS = {"attendance_ids", "leave_ids", "global_leave_ids", "tz",
                      "two_weeks_calendar", "flexible_hours"}
 
 
+def _forget_working_time(env):
+    """The working intervals deadlines are counted on are cached per calendar and month
+    (``complaint.calendar.day._month_working_intervals``); a change to a calendar, its lines
+    or its closing days clears that cache, in this worker and, through the registry's
+    signalling, in every other one."""
+    env.registry.clear_cache()
+
+
 def _recompute_for_calendars(env, calendars):
+    _forget_working_time(env)
     Case = env["complaint.case"]
     if calendars and not env.context.get("complaint_deadline_deferred"):
         Case._recompute_deadlines_where(Case._deadline_domain_for_calendars(calendars))
@@ -119,6 +128,8 @@ class ResourceCalendarLeaves(models.Model):
         return expression.OR(domains)
 
     def _recompute_case_deadlines(self, domain):
+        if domain is not None:
+            _forget_working_time(self.env)
         if domain is not None and not self.env.context.get("complaint_deadline_deferred"):
             self.env["complaint.case"]._recompute_deadlines_where(domain)
 
