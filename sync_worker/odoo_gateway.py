@@ -312,7 +312,10 @@ class OdooGateway:
         new = [c for c in cases if c.external_ref not in existing]
         created: dict[str, int] = {}
         if new:
-            ids = self._call(CASE, "create", [self.case_values(ctx, channel_code, c) for c in new])
+            # The notifications a page of new cases raises (levels, group complaints) go
+            # through Odoo's mail queue rather than holding the call while each is sent.
+            ids = self._call(CASE, "create", [self.case_values(ctx, channel_code, c) for c in new],
+                             context={"mail_notify_force_send": False})
             ids = ids if isinstance(ids, list) else [ids]
             created = {c.external_ref: case_id for c, case_id in zip(new, ids, strict=True)}
         updated, unchanged = [], []

@@ -694,7 +694,15 @@ class ComplaintCase(models.Model):
     @api.model
     def _cron_scan_deadlines(self):
         """Recompute every open case's due dates, then remind what is due soon and escalate
-        what is overdue (activities, accountability, level notifications)."""
+        what is overdue (activities, accountability, level notifications).
+
+        Its e-mails go through Odoo's mail queue: a run escalates hundreds of cases at once,
+        and sending each notification at the commit of its chunk made the run spend most of
+        its time talking to the mail server."""
+        return self.with_context(mail_notify_force_send=False)._scan_deadlines()
+
+    @api.model
+    def _scan_deadlines(self):
         self._cron_recompute_deadlines()
         self._notify_calendar_marks()
         for chunk in self._scan_chunks(self._to_escalate().ids, SCAN_NOTIFY_CHUNK):

@@ -38,6 +38,18 @@ class TestDeadlineOverdue(DeadlineCase):
         self.assertEqual(len(case.sudo().accountability_ids), 1)
         self.assertEqual(len(self.deadline_activities(case)), 2)
 
+    def test_the_scan_leaves_its_mails_to_the_queue(self):
+        """A run escalates hundreds of cases at once: its e-mails wait for Odoo's mail queue
+        instead of being sent one by one as each chunk commits."""
+        case = self.handling(date_received=local(2025, 3, 3, 10))
+        case.sudo().date_dispatched = local(2025, 3, 3, 11)
+        (self.handler | self.manager).notification_type = "email"
+        before = self.env["mail.mail"].sudo().search([]).ids
+        self.env["complaint.case"]._cron_scan_deadlines()
+        mails = self.env["mail.mail"].sudo().search([("id", "not in", before)])
+        self.assertTrue(mails.filtered(lambda m: self.handler.partner_id in m.recipient_ids))
+        self.assertEqual(set(mails.mapped("state")), {"outgoing"})
+
     def counting_creates(self, model):
         """Count the calls of ``create`` on ``model`` (each call may create many records)."""
         model_class = type(self.env[model])
