@@ -1,7 +1,7 @@
 {
     "name": "Customer Complaints",
     "summary": "Register, dispatch, handle, reply to, call back and close customer complaints",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Services/Complaints",
     "license": "LGPL-3",
     "author": "Complaints maintainers",
@@ -47,6 +47,7 @@
         "views/complaint_notice_views.xml",
         "views/complaint_sync_quarantine_views.xml",
         "views/complaint_sync_lease_views.xml",
+        "views/complaint_case_reference_claim_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/complaint_compensation_views.xml",

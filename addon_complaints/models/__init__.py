@@ -16,6 +16,7 @@ from . import complaint_guard_mixin
 from . import complaint_complainant
 from . import complaint_notice
 from . import complaint_assignment
+from . import complaint_case_reference_claim
 from . import complaint_case
 from . import complaint_case_deadline
 from . import complaint_case_mail_intake

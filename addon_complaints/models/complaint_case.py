@@ -525,21 +525,6 @@ class ComplaintCase(models.Model):
         raise UserError(self.env._(
             "Complaint cases are never deleted: they are kept until their archive date."))
 
-    def init(self):
-        res = super().init()
-        # Numbers of the gap-free reference sequence handed out and not yet seen on a case:
-        # the claim of a registration that rolled back is handed out again (see
-        # ``_claim_numbers``). Plain SQL: nobody reads it but the numbering.
-        self.env.cr.execute(SQL("""
-            CREATE TABLE IF NOT EXISTS complaint_case_reference_claim (
-                sequence_id integer NOT NULL,
-                number integer NOT NULL,
-                reference varchar NOT NULL,
-                claimed_by bigint NOT NULL,
-                claimed_at timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
-                PRIMARY KEY (sequence_id, number))"""))
-        return res
-
     @api.model
     def _reserve_references(self, company, count):
         """``count`` references of the company's complaint sequence, never skipping a number.
@@ -628,8 +613,8 @@ class ComplaintCase(models.Model):
                                step * fresh, sequence.id))
             claimed = references(numbers)
             cr.execute(SQL("""
-                INSERT INTO complaint_case_reference_claim (sequence_id, number, reference, claimed_by)
-                SELECT %s, number, reference, %s
+                INSERT INTO complaint_case_reference_claim (sequence_id, number, reference, claimed_by, claimed_at)
+                SELECT %s, number, reference, %s, now() AT TIME ZONE 'UTC'
                   FROM unnest(%s::int[], %s::varchar[]) AS c(number, reference)
                 ON CONFLICT (sequence_id, number) DO UPDATE
                    SET reference = EXCLUDED.reference, claimed_by = EXCLUDED.claimed_by,

@@ -1,5 +1,5 @@
-from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import ComplaintCase
 
@@ -14,6 +14,29 @@ class TestRegistration(ComplaintCase):
         self.assertEqual(numbers[1] - numbers[0], 1, "no number is skipped between registrations")
         sequence = self.env.ref("addon_complaints.seq_complaint_case")
         self.assertEqual(sequence.implementation, "no_gap")
+
+    def test_reference_claims_are_seen_by_administrators_and_changed_by_nobody(self):
+        """The numbering's claims in flight are records an administrator can list; no role
+        writes them but the numbering itself."""
+        sequence = self.env["ir.sequence"].create({"name": "Claims", "implementation": "no_gap"})
+        claim = self.env["complaint.case.reference.claim"].create({
+            "sequence_id": sequence.id, "number": 999999, "reference": "CLAIM-999999", "claimed_by": 2**40})
+        self.assertEqual(claim.claimed_by, 2**40, "a transaction id is a 64-bit number")
+        admin = new_test_user(self.env, "t_claims_admin",
+                              groups="base.group_user,addon_complaints.group_complaint_admin")
+        Claims = self.env["complaint.case.reference.claim"]
+        self.assertEqual(Claims.with_user(admin).search([("reference", "=", "CLAIM-999999")]), claim)
+        for user in (admin, self.office, self.clerk):
+            with self.assertRaises(AccessError):
+                claim.with_user(user).write({"number": 1})
+            with self.assertRaises(AccessError):
+                Claims.with_user(user).create({"sequence_id": sequence.id, "number": 1,
+                                               "reference": "X", "claimed_by": 1})
+            with self.assertRaises(AccessError):
+                claim.with_user(user).unlink()
+        for user in (self.office, self.clerk):
+            with self.assertRaises(AccessError):
+                Claims.with_user(user).search([])
 
     def test_the_registering_user_owns_the_case(self):
         case = self.register()
