@@ -43,6 +43,7 @@ import gevent  # noqa: E402
 from locust import FastHttpUser, between, events, task  # noqa: E402
 from locust.env import Environment  # noqa: E402
 from locust.exception import StopUser  # noqa: E402
+from locust.stats import calculate_response_time_percentile  # noqa: E402
 
 _logger = logging.getLogger("bench.load_users")
 
@@ -310,21 +311,42 @@ class StepFigures:
     max: float
 
 
-def summarize(env: Environment, seconds: float) -> dict:
-    steps = {}
-    for step in STEPS:
-        entry = env.stats.entries.get((step, "POST"))
-        if entry is None or not entry.num_requests:
+def _figures(response_times: dict[int, int], requests: int, failures: int, seconds: float,
+             longest_ms: float | None = None) -> dict:
+    """Figures of one step (the longest time defaults to the histogram's, which Locust rounds
+    to two significant digits above 100 ms)."""
+    percentile = lambda p: calculate_response_time_percentile(response_times, requests, p) / 1000  # noqa: E731
+    longest = max(response_times, default=0) if longest_ms is None else longest_ms
+    return StepFigures(requests, failures, round(requests / seconds, 2) if seconds else 0.0,
+                       percentile(0.50), percentile(0.95), percentile(0.99), round(longest / 1000, 3)).__dict__
+
+
+def snapshot(env: Environment) -> dict:
+    """Each step's counts and response-time histogram so far."""
+    return {step: (dict(entry.response_times), entry.num_requests, entry.num_failures, entry.max_response_time)
+            for step in STEPS if (entry := env.stats.entries.get((step, "POST"))) is not None}
+
+
+def summarize(env: Environment, seconds: float, ramp: dict | None, ramp_seconds: float) -> dict:
+    """Figures per step over the whole run, and over the steady state: from the moment every
+    user has logged in (the logins themselves, all in the ramp-up, are left out of it)."""
+    steps, steady = {}, {}
+    for step, (times, requests, failures, longest) in snapshot(env).items():
+        if not requests:
             continue
-        steps[step] = StepFigures(
-            entry.num_requests, entry.num_failures, round(entry.num_requests / seconds, 2),
-            entry.get_response_time_percentile(0.50) / 1000, entry.get_response_time_percentile(0.95) / 1000,
-            entry.get_response_time_percentile(0.99) / 1000, round(entry.max_response_time / 1000, 3),
-        ).__dict__
+        steps[step] = _figures(times, requests, failures, seconds, longest)
+        if ramp is None or step == "login":
+            continue
+        before, before_requests, before_failures, _longest = ramp.get(step, ({}, 0, 0, 0))
+        after = {ms: count - before.get(ms, 0) for ms, count in times.items() if count > before.get(ms, 0)}
+        if requests > before_requests:
+            steady[step] = _figures(after, requests - before_requests, failures - before_failures,
+                                    seconds - ramp_seconds)
     errors: dict[str, dict[str, int]] = collections.defaultdict(dict)
     for error in env.stats.errors.values():
         errors[error.name][str(error.error)] = error.occurrences
-    return {"seconds": round(seconds, 1), "steps": steps, "errors": errors}
+    return {"seconds": round(seconds, 1), "steps": steps, "errors": errors,
+            "steady": {"from_s": round(ramp_seconds, 1), "steps": steady} if ramp is not None else None}
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -337,14 +359,18 @@ def run(args: argparse.Namespace) -> dict:
     runner = env.create_local_runner()
     started = time.monotonic()
     runner.start(args.users, spawn_rate=max(1.0, args.users / 10))
+    ramp, ramp_seconds = None, 0.0
     while True:
         gevent.sleep(1)
         elapsed = time.monotonic() - started
+        logins = env.stats.entries.get(("login", "POST"))
+        if ramp is None and logins is not None and logins.num_requests >= args.users:
+            ramp, ramp_seconds = snapshot(env), elapsed
         if elapsed >= args.max_seconds or (elapsed >= args.min_seconds and args.stop_file.exists()):
             break
     seconds = time.monotonic() - started
     runner.quit()
-    figures = summarize(env, seconds)
+    figures = summarize(env, seconds, ramp, ramp_seconds)
     figures.update(users=args.users, replied=DESK.replied)
     return figures
 
