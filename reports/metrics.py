@@ -106,17 +106,19 @@ KPI_FIELDS = ["date_received", "state", "date_accepted", "date_deadline", "date_
               *(f"{stage}_outcome" for stage in model.OUTCOME_STAGES)]
 
 
-def _outcome(done: pd.Series, due: pd.Series, as_of: pd.Timestamp, strict: bool) -> pd.Series:
+def _outcome(done: pd.Series, due: pd.Series, as_of: pd.Timestamp,
+             strict: bool) -> np.ndarray:
     """met / late / pending of one stage from its done and due dates (None without a due
-    date, unless the stage is done)."""
-    met = done < due if strict else done <= due
-    out = pd.Series(None, index=done.index, dtype=object)
-    has_due = due.notna()
-    out[done.notna() & (met | ~has_due)] = "met"
-    out[done.notna() & has_due & ~met] = "late"
-    out[done.isna() & has_due & (due <= as_of)] = "late"
-    out[done.isna() & has_due & (due > as_of)] = "pending"
-    return out
+    date, unless the stage is done). The four cases exclude one another, so one
+    ``np.select`` decides them (masked assignment on a Series costs a pass each)."""
+    done_at, due_at = done.to_numpy(), due.to_numpy()
+    is_done, has_due = ~np.isnat(done_at), ~np.isnat(due_at)
+    met = done_at < due_at if strict else done_at <= due_at  # False where either is NaT
+    waiting = ~is_done & has_due
+    return np.select(
+        [is_done & (met | ~has_due), is_done, waiting & (due_at <= as_of.to_datetime64()),
+         waiting],
+        np.array(["met", "late", "late", "pending"], dtype=object), default=None)
 
 
 def stage_outcomes(cases: pd.DataFrame, as_of: pd.Timestamp, policy: Policy) -> pd.DataFrame:
@@ -128,23 +130,29 @@ def stage_outcomes(cases: pd.DataFrame, as_of: pd.Timestamp, policy: Policy) -> 
     feedback within ``policy.accept_working_days`` / ``policy.feedback_working_days`` working
     days of the reports' calendar, the reply by the file's ``date_deadline`` — without
     pauses or extensions."""
-    stored = (cases[model.OUTCOMES_STORED].fillna(False).astype(bool)
-              if model.OUTCOMES_STORED in cases else pd.Series(False, index=cases.index))
-    out = pd.DataFrame({stage: cases.get(f"{stage}_outcome",
-                                         pd.Series(None, index=cases.index, dtype=object))
-                        for stage in model.OUTCOME_STAGES}, index=cases.index).astype(object)
+    stored = (cases[model.OUTCOMES_STORED].fillna(False).to_numpy(bool)
+              if model.OUTCOMES_STORED in cases else np.zeros(len(cases), bool))
+    n = len(cases)
+    columns = {}
+    for stage in model.OUTCOME_STAGES:
+        column = cases.get(f"{stage}_outcome")
+        columns[stage] = (np.full(n, None, dtype=object) if column is None
+                          else column.to_numpy(dtype=object, copy=True))
     computed = ~stored
     if computed.any():
-        c = cases[computed]
+        c = cases if computed.all() else cases[computed]
         accept_due = policy.calendar.due_dates(c["date_received"], policy.accept_working_days)
         feedback_due = policy.calendar.due_dates(c["date_dispatched"],
                                                  policy.feedback_working_days)
-        out.loc[computed, "acceptance"] = _outcome(c["date_accepted"], accept_due, as_of, True)
+        columns["acceptance"][computed] = _outcome(c["date_accepted"], accept_due, as_of,
+                                                   True)
         feedback = _outcome(c["date_feedback"], feedback_due, as_of, True)
-        out.loc[computed, "handling"] = feedback.where(c["date_dispatched"].notna(), None)
-        out.loc[computed, "reply"] = _outcome(c["date_replied"], c["date_deadline"], as_of,
-                                              False).where(c["date_deadline"].notna(), None)
-    return out
+        feedback[c["date_dispatched"].isna().to_numpy()] = None
+        columns["handling"][computed] = feedback
+        reply = _outcome(c["date_replied"], c["date_deadline"], as_of, False)
+        reply[c["date_deadline"].isna().to_numpy()] = None
+        columns["reply"][computed] = reply
+    return pd.DataFrame(columns, index=cases.index)
 
 
 def outcomes_source(cases: pd.DataFrame) -> str:
@@ -431,13 +439,15 @@ DEMAND_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 def demand_groups(r: pd.DataFrame) -> pd.DataFrame:
     """Group the demand text (customer_demand) by the first keyword group it matches."""
     text = r["customer_demand"].fillna("").astype(str)
-    group = pd.Series("other", index=r.index, dtype=object)
-    open_ = pd.Series(True, index=r.index)
-    for key, _, words in DEMAND_GROUPS:
-        hit = open_ & text.str.contains("|".join(words), regex=True)
-        group[hit] = key
-        open_ &= ~hit
-    group[text == ""] = "empty"
+    # Demands repeat: each distinct text is matched once, then every row takes its group.
+    codes, uniques = pd.factorize(text)
+    distinct = pd.Series(uniques, dtype=object)
+    hits = [distinct.str.contains("|".join(words), regex=True).to_numpy(bool)
+            for _, _, words in DEMAND_GROUPS]
+    keys = np.array([key for key, _, _ in DEMAND_GROUPS], dtype=object)
+    per_text = np.select([distinct.eq("").to_numpy(bool), *hits],
+                         np.concatenate([["empty"], keys]).astype(object), default="other")
+    group = pd.Series(per_text[codes], index=r.index, dtype=object)
     labels = {k: lab for k, lab, _ in DEMAND_GROUPS}
     labels.update({"other": "其他 Other", "empty": "(未填) (not recorded)"})
     rows = []
