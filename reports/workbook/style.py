@@ -55,6 +55,20 @@ class Col:
     wrap: bool = False  # long free text: wrapped at WRAP_WIDTH, the row grows
 
 
+class _WideOnly(dict):
+    """A ``str.translate`` table that keeps the wide (CJK, full-width) characters and drops
+    every other one, each character looked up in the Unicode database once: counting wide
+    characters is then one translate in C instead of a Python step per character."""
+
+    def __missing__(self, code: int) -> int | None:
+        keep = code if unicodedata.east_asian_width(chr(code)) in "WF" else None
+        self[code] = keep
+        return keep
+
+
+_WIDE_ONLY = _WideOnly()
+
+
 def text_width(value: object) -> int:
     """Display width in Excel character units: CJK and full-width characters count two."""
     if value is None:
@@ -64,8 +78,9 @@ def text_width(value: object) -> int:
     if isinstance(value, (datetime, pd.Timestamp)):
         return 16
     s = str(value)
-    return max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
-                for line in s.split("\n")), default=0)
+    if s.isascii():
+        return max(map(len, s.split("\n")))
+    return max(len(line) + len(line.translate(_WIDE_ONLY)) for line in s.split("\n"))
 
 
 def cell_value(v: object) -> object:
@@ -110,6 +125,36 @@ def column_width(ws: Worksheet, col: int) -> float:
     return 8.43  # Excel's default
 
 
+@dataclass(frozen=True)
+class _Look:
+    """What the width and height rules read of a cell's style."""
+
+    size: float | None  # font size
+    wrap: bool
+    header: bool  # the header fill
+    percent: bool  # number format PCT
+
+
+def _looks(ws: Worksheet):
+    """The _Look of a cell, computed once per distinct style: reading font, fill and
+    alignment through openpyxl's descriptors costs a proxy object per cell."""
+    wb = ws.parent
+    seen: dict[tuple[int, int, int, int], _Look] = {}
+
+    def look(cell) -> _Look:
+        st = cell._style
+        key = (st.fontId, st.fillId, st.alignmentId, st.numFmtId)
+        found = seen.get(key)
+        if found is None:
+            align = wb._alignments[st.alignmentId]
+            found = seen[key] = _Look(wb._fonts[st.fontId].sz,
+                                      bool(align is not None and align.wrap_text),
+                                      wb._fills[st.fillId] == HEADER_FILL,
+                                      cell.number_format in (PCT,))
+        return found
+    return look
+
+
 def fit_row_heights(ws: Worksheet, first: int = 1, last: int | None = None) -> None:
     """Row heights that show every line of wrapped and merged cells whole (printing does not
     grow rows by itself: text would overlap the next row)."""
@@ -120,23 +165,29 @@ def fit_row_heights(ws: Worksheet, first: int = 1, last: int | None = None) -> N
         covered.update((r, c) for r in range(rng.min_row, rng.max_row + 1)
                        for c in range(rng.min_col, rng.max_col + 1))
     last = ws.max_row if last is None else last
+    look = _looks(ws)
+    widths: dict[int, float] = {}
     for row in ws.iter_rows(min_row=first, max_row=last):
         need = 0.0
         for cell in row:
             if cell.value is None or not isinstance(cell.value, str):
                 continue
             key = (cell.row, cell.column)
-            wraps = cell.alignment is not None and cell.alignment.wrap_text
+            seen = look(cell)
+            wraps = seen.wrap
             if not wraps and key not in spans:
                 continue
             if key in covered and key not in spans:
                 continue
-            width = sum(column_width(ws, c)
-                        for c in range(cell.column, spans.get(key, cell.column) + 1))
+            width = 0.0
+            for c in range(cell.column, spans.get(key, cell.column) + 1):
+                if c not in widths:
+                    widths[c] = column_width(ws, c)
+                width += widths[c]
             capacity = max(width - 1.5, 1.0) if wraps else float("inf")
             lines = sum(max(1, math.ceil(text_width(part) / capacity))
                         for part in cell.value.split("\n"))
-            need = max(need, lines * _line_height(cell.font.sz if cell.font else None) + 3)
+            need = max(need, lines * _line_height(seen.size) + 3)
         if need:
             current = ws.row_dimensions[row[0].row].height or 15
             ws.row_dimensions[row[0].row].height = max(current if current > need else need,
@@ -193,21 +244,22 @@ def fit_columns(ws: Worksheet, minimum: int = 8, maximum: int = 60,
     """Widths that fit the longest value of each column (CJK counted double)."""
     skip = set(skip_rows)
     widths: dict[int, int] = {}
+    look = _looks(ws)
     for row in ws.iter_rows():
         for cell in row:
             if cell.row in skip or cell.value is None:
                 continue
-            if cell.font.sz != BODY.sz:  # titles, sections and notes may run across columns
+            seen = look(cell)
+            if seen.size != BODY.sz:  # titles, sections and notes may run across columns
                 continue
             w = text_width(cell.value)
-            if cell.alignment is not None and cell.alignment.wrap_text \
-                    and cell.fill != HEADER_FILL:
+            if seen.wrap and not seen.header:
                 w = min(w, WRAP_WIDTH)
-            elif cell.fill == HEADER_FILL and isinstance(cell.value, str):
+            elif seen.header and isinstance(cell.value, str):
                 # Header labels wrap (their row grows): the longest word sets the width.
                 words = [text_width(x) for x in re.split(r"[\s/]+", cell.value) if x]
                 w = min(w, max([10, *words]))
-            if cell.number_format in (PCT,):
+            if seen.percent:
                 w = 7
             widths[cell.column] = max(widths.get(cell.column, 0), w)
     for col, w in widths.items():
