@@ -337,17 +337,17 @@ def compensation(comps: pd.DataFrame, period: Period) -> pd.DataFrame:
     paid = paid.assign(amount_company=paid_amount(paid))
     codes = list(model.REMEDY_TYPES) + sorted(
         set(comps["remedy_type_id"].dropna()) - set(model.REMEDY_TYPES))
+    # Each frame split by remedy once (a comparison per remedy costs a pass each); a part
+    # keeps the rows in order, so its sum is the sum of the same values as before.
+    parts = [dict(list(f.groupby("remedy_type_id", sort=False)["amount_company"]))
+             for f in (proposed, approved, paid)]
+    empty = pd.Series([], dtype=float)
     rows = []
     for code in codes:
+        found = [p.get(code, empty) for p in parts]
         rows.append((code, model.label(model.REMEDY_TYPES, code),
-                     int((proposed["remedy_type_id"] == code).sum()),
-                     float(proposed.loc[proposed["remedy_type_id"] == code,
-                                        "amount_company"].sum()),
-                     int((approved["remedy_type_id"] == code).sum()),
-                     float(approved.loc[approved["remedy_type_id"] == code,
-                                        "amount_company"].sum()),
-                     int((paid["remedy_type_id"] == code).sum()),
-                     float(paid.loc[paid["remedy_type_id"] == code, "amount_company"].sum())))
+                     len(found[0]), float(found[0].sum()), len(found[1]),
+                     float(found[1].sum()), len(found[2]), float(found[2].sum())))
     return pd.DataFrame(rows, columns=["code", "label", "proposed_count", "proposed_amount",
                                        "approved_count", "approved_amount", "paid_count",
                                        "paid_amount"])
