@@ -205,7 +205,10 @@ class Clerk(DeskUser):
             }], {"specification": {"name": {}, "state": {}}}, "register")
             case_id = saved[0]["id"]
             self.pause()
-            self.form(case_id)
+            if self.form(case_id)["state"] != "draft":
+                # the server recorded it on an earlier case of the same caller (a repeat, as
+                # two random callers may draw the same number): the clerk has nothing to accept
+                return
             self.call(CASE, "action_accept", [[case_id]], {}, "accept")
             self.desk.to_dispatch.append(case_id)
         except RpcFailure:
