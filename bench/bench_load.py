@@ -18,8 +18,10 @@ starts a throw-away PostgreSQL cluster, installs addon_complaints, serves it wit
    batched deadline recompute, the due-soon reminders and the overdue escalation) is
    triggered every ``--cron-every`` seconds on the cron worker; the level lasts until the
    import is done, at least ``--min-seconds``;
-4. two worker instances at once on separate portal partitions (hotline and regulator), and
-   a third on the hotline partition that the lease must keep out;
+4. the regulator partition's worker alone (its rate), then two worker instances at once on
+   separate portal partitions (hotline and regulator), compared with the time the two would
+   take one after the other, and a third on the hotline partition that the lease must keep
+   out;
 5. the invariants (bench/load_checks.py): references unique and gap-free, no portal record
    lost or duplicated, no accountability duplicated, deadlines equal to a serial recompute.
 
