@@ -142,6 +142,15 @@ _FAST_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d
                  "%Y-%m-%d %H:%M", "%Y/%m/%d")
 
 
+def _as_ns(parsed: pd.Series) -> pd.Series:
+    """``parsed`` as datetime64[ns], with a value outside its range (years 1677 to 2262: a
+    year typed 0123, or full-width digits read as one) made NaT, so that it is listed as not
+    a date instead of stopping the read."""
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype) or parsed.dtype == np.dtype("datetime64[ns]"):
+        return parsed
+    return parsed.where(parsed.between(pd.Timestamp.min, pd.Timestamp.max)).astype("datetime64[ns]")
+
+
 def _to_datetime(s: pd.Series, spec: TableSpec, column: str, dayfirst: bool,
                  issues: list[DataIssue]) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s):
@@ -155,14 +164,14 @@ def _to_datetime(s: pd.Series, spec: TableSpec, column: str, dayfirst: bool,
         for fmt in _FAST_FORMATS:
             if not todo.any():
                 break
-            parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+            parsed = _as_ns(pd.to_datetime(text[todo], format=fmt, errors="coerce"))
             hit = parsed.notna().to_numpy()
             idx = np.flatnonzero(todo)[hit]
             out.iloc[idx] = parsed.to_numpy()[hit]
             todo[idx] = False
         if todo.any():
             rest = text[todo].astype(str).str.strip()
-            parsed = pd.to_datetime(rest, format="mixed", dayfirst=dayfirst, errors="coerce")
+            parsed = _as_ns(pd.to_datetime(rest, format="mixed", dayfirst=dayfirst, errors="coerce"))
             hit = parsed.notna().to_numpy()
             idx = np.flatnonzero(todo)
             out.iloc[idx[hit]] = parsed.to_numpy()[hit]

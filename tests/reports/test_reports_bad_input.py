@@ -79,7 +79,10 @@ def _mutate(kind: str, rnd: random.Random) -> tuple[bytes, str, str]:
         return ("\n".join(lines) + "\n").encode(), "error", col
     if kind == "broken_date":
         col = rnd.choice(["date_accepted", "date_closed", "date_deadline"])
-        frame.loc[row - 1, col] = rnd.choice(["2026-13-45", "yesterday", "31/31/2026"])
+        # a year outside what a timestamp can hold (0123, or full-width digits read as
+        # one) is not a date either
+        frame.loc[row - 1, col] = rnd.choice(["2026-13-45", "yesterday", "31/31/2026", "0123-05-01",
+                                              "0123-05-01 10:00:00", "１２３"])
         return frame.to_csv(index=False).encode(), "issue", col
     if kind == "broken_number":
         col = rnd.choice(["affected_count", "reopen_count", "repeat_count"])
