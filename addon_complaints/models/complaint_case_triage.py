@@ -28,6 +28,12 @@ GROUP_FIELDS = TEXT_FIELDS + TARGET_TEXT_FIELDS + (
     "affected_count", "state", "group_complaint_size")
 
 
+def triage_text(texts):
+    """The text triage reads: the values of ``TEXT_FIELDS``, in that order, the empty ones
+    left out (from a record, a vals dict or a row read with ``_rows_where``)."""
+    return " ".join(filter(None, texts))
+
+
 SUGGESTION_FIELDS = ("triage_category_id", "triage_category_confidence", "triage_department_id",
                      "triage_department_confidence", "triage_prefilled", "triage_explanation")
 
@@ -124,7 +130,7 @@ class ComplaintCase(models.Model):
     # Suggestions ----------------------------------------------------------------------------
     def _triage_text(self):
         self.ensure_one()
-        return " ".join(filter(None, (self[f] for f in TEXT_FIELDS)))
+        return triage_text(self[f] for f in TEXT_FIELDS)
 
     @api.model
     def _triage_values(self, company, text, category_id=False):
@@ -214,7 +220,7 @@ class ComplaintCase(models.Model):
         for vals in vals_list:
             for name in SUGGESTION_FIELDS:
                 vals.pop(name, None)
-            text = " ".join(filter(None, (vals.get(f) for f in TEXT_FIELDS)))
+            text = triage_text(vals.get(f) for f in TEXT_FIELDS)
             if not text.strip():
                 continue
             company = self.env["res.company"].browse(vals.get("company_id") or self.env.company.id)
@@ -278,7 +284,7 @@ class ComplaintCase(models.Model):
             others = Cases._rows_where([("id", "in", [i for i in found if i not in exclude]),
                                         ("state", "not in", ("merged", "not_accepted"))], TEXT_FIELDS)
             ranked = rank_candidates(case._triage_text(), [
-                Evidence(other_id, " ".join(filter(None, texts)), **{
+                Evidence(other_id, triage_text(texts), **{
                     flag: bool(found[other_id].get(flag))
                     for flag in ("same_phone", "same_id_number", "same_target")})
                 for other_id, *texts in others], limit=MAX_CANDIDATES, cut=cut)
@@ -333,16 +339,11 @@ class ComplaintCase(models.Model):
         # case: the window of the whole batch is read once, as plain rows, and each pair of
         # distinct texts is compared once per call (a batch meets the same peers again and
         # again).
-        shingled, similar = {}, {}
+        cut = functools.cache(shingles)
 
+        @functools.cache
         def alike(text, other):
-            if (text, other) not in similar:
-                for one in (text, other):
-                    if one not in shingled:
-                        shingled[one] = shingles(one)
-                similar[text, other] = similar[other, text] = (
-                    shingle_jaccard(shingled[text], shingled[other]) >= GROUP_TEXT_SIMILARITY)
-            return similar[text, other]
+            return shingle_jaccard(cut(text), cut(other)) >= GROUP_TEXT_SIMILARITY
 
         sizes = {}  # case id: the group size this call gives it
         for company, batch in todo.items():
@@ -360,7 +361,7 @@ class ComplaintCase(models.Model):
             by_id, by_text = {}, defaultdict(list)
             for row in rows:
                 by_id[row[0]] = row
-                by_text[" ".join(filter(None, (row[columns[f]] for f in TEXT_FIELDS)))].append(row)
+                by_text[triage_text(row[columns[f]] for f in TEXT_FIELDS)].append(row)
             for case, pairs in batch:
                 mine = case._triage_text()
                 low, high = case.date_received - window, case.date_received + window

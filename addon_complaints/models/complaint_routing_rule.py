@@ -41,7 +41,7 @@ class ComplaintRoutingRule(models.Model):
             return False
         words = self._keyword_list()
         if words:
-            text = " ".join(filter(None, [case.subject, case.description, case.customer_demand])).lower()
+            text = case._triage_text().lower()
             if not any(word in text for word in words):
                 return False
         return True
