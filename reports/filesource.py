@@ -11,6 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pyarrow import compute as pc
+from pyarrow import csv as pa_csv
 
 log = logging.getLogger(__name__)
 
@@ -150,24 +153,87 @@ def _ragged(path: Path, sep: str, fields: int, row: int, found: int, text: bytes
                     f"({_DELIMITER_NAMES[sep]}-separated){hint}")
 
 
+_SAMPLE_BYTES = 1 << 22
+
+
+def _repeating(path: Path, sep: str, columns: list[str]) -> set[str]:
+    """The columns whose values repeat in the first few megabytes (codes, names of
+    departments, dates without a time): those are kept once per distinct value."""
+    with path.open("rb") as fh:
+        head = fh.read(_SAMPLE_BYTES)
+    head = head[:head.rfind(b"\n") + 1]
+    try:
+        sample = pa_csv.read_csv(
+            pa.BufferReader(head),
+            parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=columns, column_types=dict.fromkeys(columns, pa.string())))
+    except (pa.ArrowInvalid, pa.ArrowKeyError):
+        return set()  # the sample cut a quoted line break: nothing is lost but memory
+    rows = sample.num_rows
+    return {c for c in columns
+            if rows >= 100 and pc.count_distinct(sample.column(c)).as_py() <= rows // 4}
+
+
+def _read_arrow(path: Path, sep: str, columns: list[str]) -> pd.DataFrame | None:
+    """The table read by Arrow's multi-threaded reader, strict about field counts and UTF-8;
+    None when it refuses the file, which the careful reader then reads or explains.
+
+    Every value is text until normalised. A column whose values repeat is read
+    dictionary-encoded, each distinct value held once."""
+    repeating = _repeating(path, sep, columns)
+    types = {c: pa.dictionary(pa.int32(), pa.string()) if c in repeating else pa.string()
+             for c in columns}
+    try:
+        table = pa_csv.read_csv(
+            path,
+            read_options=pa_csv.ReadOptions(use_threads=True, block_size=1 << 24),
+            # Exports hold line breaks inside quoted descriptions.
+            parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=columns, column_types=types, null_values=[""],
+                strings_can_be_null=True, quoted_strings_can_be_null=True))
+    except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
+        log.info("%s: %s; reading it again the careful way", path, _one_line(exc))
+        return None
+    if table.column_names != columns:
+        return None
+    # Repeating columns become categoricals; the rest stays in Arrow, where dates are parsed
+    # without a Python string per value (reports.normalize).
+    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+
+
 def read_csv(path: Path, select: Select | None = None) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise FileError(f"{path}: the file is empty (0 bytes)")
     enc = detect_encoding(path)
     sep, names = _header(path, enc)
+    usecols = select(list(names)) if select is not None and enc != "utf-16" else None
+    frame = None
+    if enc == "utf-8-sig":
+        # A well-formed UTF-8 export (the usual case) is read on every core; anything Arrow
+        # refuses (a ragged row, GBK further down) goes the careful way below, which reads
+        # it or names the row and the reason.
+        log.info("reading %s (utf-8)", path)
+        frame = _read_arrow(path, sep, usecols if usecols is not None else names)
+    if frame is None:
+        frame = _read_careful(path, enc, sep, names, usecols)
+    if not _last_line_complete(path):
+        frame.attrs["truncated"] = True
+    return frame
+
+
+def _read_careful(path: Path, enc: str, sep: str, names: list[str],
+                  usecols: list[str] | None) -> pd.DataFrame:
     if enc != "utf-16":  # UTF-16 is read whole, where pandas itself refuses surplus fields
         _check_field_counts(path, sep, len(names))
-    frame = None
     # Only UTF-8 falls back to GB18030 (a later part of the file may be GBK); UTF-16 and
     # GB18030 either decode or are not what the file is.
     for attempt in ((enc, "gb18030") if enc == "utf-8-sig" else (enc,)):
         log.info("reading %s (%s)", path, attempt)
         try:
-            usecols = (select(list(names)) if select is not None and enc != "utf-16"
-                       else None)
-            frame = pd.read_csv(path, encoding=attempt, sep=sep, dtype=str, usecols=usecols,
-                                keep_default_na=False, na_values=[""], engine="c")
-            break
+            return pd.read_csv(path, encoding=attempt, sep=sep, dtype=str, usecols=usecols,
+                               keep_default_na=False, na_values=[""], engine="c")
         except UnicodeError:
             # The first megabyte was UTF-8 but a later part is not: read it as GBK.
             continue
@@ -175,14 +241,10 @@ def read_csv(path: Path, select: Select | None = None) -> pd.DataFrame:
             raise FileError(f"{path}: not a readable CSV file: {_one_line(exc)}") from exc
         except ValueError as exc:  # e.g. usecols naming a column the parser did not see
             raise FileError(f"{path}: not a readable CSV file: {_one_line(exc)}") from exc
-    if frame is None:
-        cut = "" if _last_line_complete(path) else (
-            " (it ends without a line break, inside a character: the file looks cut off)")
-        raise FileError((f"{path}: not valid UTF-16 text" if enc == "utf-16" else
-                         f"{path}: neither UTF-8 nor GBK/GB18030 text") + cut)
-    if not _last_line_complete(path):
-        frame.attrs["truncated"] = True
-    return frame
+    cut = "" if _last_line_complete(path) else (
+        " (it ends without a line break, inside a character: the file looks cut off)")
+    raise FileError((f"{path}: not valid UTF-16 text" if enc == "utf-16" else
+                     f"{path}: neither UTF-8 nor GBK/GB18030 text") + cut)
 
 
 def _cell_text(v: object) -> object:

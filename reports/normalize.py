@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from reports import model
 from reports.mapping import TableMapping
@@ -111,6 +113,11 @@ def _map_values(s: pd.Series, lookup: dict[str, str] | None, extra: dict[str, st
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     if len(uniques) == 0:
         return pd.Series(None, index=s.index, dtype=object)
+    if lookup is None and not extra:
+        # Values that only group rows (references, departments): trimmed, nothing looked up.
+        text = pd.Series(uniques, dtype=object).str.strip()
+        values = np.append(text.where(text != "", None).to_numpy(dtype=object), [None])
+        return pd.Series(values[codes], index=s.index, dtype=object)
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     extra_k = {_key(k): v for k, v in extra.items()}
     mapped: list[object] = []
@@ -148,7 +155,54 @@ def _as_ns(parsed: pd.Series) -> pd.Series:
     a date instead of stopping the read."""
     if isinstance(parsed.dtype, pd.DatetimeTZDtype) or parsed.dtype == np.dtype("datetime64[ns]"):
         return parsed
+    if parsed.empty or (parsed.min() >= pd.Timestamp.min and parsed.max() <= pd.Timestamp.max):
+        return parsed.astype("datetime64[ns]")  # the usual case: one pass for each bound
     return parsed.where(parsed.between(pd.Timestamp.min, pd.Timestamp.max)).astype("datetime64[ns]")
+
+
+# The shapes Odoo and most systems export, parsed whole-column in Arrow: (format, length,
+# {position: separator}); the day of the month is written at positions 8 and 9.
+_CANONICAL = (("%Y-%m-%d %H:%M:%S", 19, {4: "-", 7: "-", 10: " ", 13: ":", 16: ":"}),
+              ("%Y-%m-%d", 10, {4: "-", 7: "-"}))
+
+
+def _written_day(chunk: pa.Array, length: int, separators: dict[int, str]) -> np.ndarray:
+    """The day of the month written in each value of ``chunk`` that has the canonical
+    length and separators, -1 for any other value: read from the bytes, not parsed."""
+    offsets_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    _, offsets, data = chunk.buffers()
+    off = np.frombuffer(offsets, offsets_type)[chunk.offset:chunk.offset + len(chunk) + 1]
+    raw = np.frombuffer(data, np.uint8) if data is not None else np.zeros(1, np.uint8)
+    start = off[:-1]
+    shaped = (off[1:] - start) == length
+    at = start[shaped]
+    for pos, sep in separators.items():
+        shaped[shaped] = raw[at + pos] == ord(sep)
+        at = start[shaped]
+    day = np.full(len(chunk), -1, np.int64)
+    day[shaped] = (raw[at + 8].astype(np.int64) - 48) * 10 + raw[at + 9] - 48
+    return day
+
+
+def _arrow_dates(s: pd.Series) -> np.ndarray | None:
+    """datetime64[ns] of the values of Arrow-backed text written in a canonical shape, NaT
+    for the rest; None when ``s`` is not Arrow-backed."""
+    if not (isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"):
+        return None
+    text = pa.chunked_array(pa.array(s.array))
+    found = None
+    for fmt, length, separators in _CANONICAL:
+        parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+        # strptime rolls 2025-02-30 over to 2 March: the day it gives must be the day written.
+        written = pa.chunked_array([_written_day(c, length, separators) for c in text.chunks],
+                                   pa.int64())
+        parsed = pc.if_else(pc.equal(pc.day(parsed), written), parsed,
+                            pa.scalar(None, parsed.type))
+        found = parsed if found is None else pc.coalesce(found, parsed)
+        if found.null_count == text.null_count:
+            break  # every value had the first shape: the usual export
+    seconds = pd.Series(found.to_numpy(zero_copy_only=False).astype("datetime64[s]"))
+    return _as_ns(seconds).to_numpy()
 
 
 def _to_datetime(s: pd.Series, spec: TableSpec, column: str, dayfirst: bool,
@@ -156,24 +210,29 @@ def _to_datetime(s: pd.Series, spec: TableSpec, column: str, dayfirst: bool,
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s
     else:
+        out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+        todo = (s.notna() & (s != "")).to_numpy(dtype=bool, na_value=False).copy()
+        fast = _arrow_dates(s) if todo.any() else None
+        if fast is not None:
+            hit = ~np.isnat(fast)
+            out.iloc[np.flatnonzero(hit)] = fast[hit]
+            todo &= ~hit
         # Exports write one format; trying the usual ones whole-column keeps a million
         # rows fast, and only what is left goes through the slow per-value parser.
-        text = s.where(s.notna(), None).astype(object)
-        out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-        todo = text.notna().to_numpy() & (text.to_numpy() != "")
         for fmt in _FAST_FORMATS:
             if not todo.any():
                 break
-            parsed = _as_ns(pd.to_datetime(text[todo], format=fmt, errors="coerce"))
+            idx = np.flatnonzero(todo)
+            parsed = _as_ns(pd.to_datetime(s.iloc[idx].astype(object), format=fmt,
+                                           errors="coerce"))
             hit = parsed.notna().to_numpy()
-            idx = np.flatnonzero(todo)[hit]
-            out.iloc[idx] = parsed.to_numpy()[hit]
-            todo[idx] = False
+            out.iloc[idx[hit]] = parsed.to_numpy()[hit]
+            todo[idx[hit]] = False
         if todo.any():
-            rest = text[todo].astype(str).str.strip()
+            idx = np.flatnonzero(todo)
+            rest = s.iloc[idx].astype(object).astype(str).str.strip()
             parsed = _as_ns(pd.to_datetime(rest, format="mixed", dayfirst=dayfirst, errors="coerce"))
             hit = parsed.notna().to_numpy()
-            idx = np.flatnonzero(todo)
             out.iloc[idx[hit]] = parsed.to_numpy()[hit]
             bad = rest[~hit]
             bad = bad[bad != ""]
@@ -236,6 +295,8 @@ def normalize(raw: pd.DataFrame, spec: TableSpec, mapping: TableMapping,
               local_tz: str = LOCAL_TZ, dayfirst: bool = False) -> pd.DataFrame:
     """Canonical frame for ``spec`` from ``raw``; problems are appended to ``issues``.
 
+    The columns of ``raw`` are taken out of it as they are converted, so that a million-row
+    table is never held twice; what is left in ``raw`` is the columns not read.
     Raises ValueError when a required column is missing.
     """
     columns, unknown = resolve_columns(list(raw.columns), spec, mapping)
@@ -252,32 +313,37 @@ def normalize(raw: pd.DataFrame, spec: TableSpec, mapping: TableMapping,
                                     "file: read as empty"))
             log.warning("%s: column %r of the mapping (→ %s) is not in the file: read as "
                         "empty", spec.name, theirs, fname)
-    df = raw[list(columns)].rename(columns=columns)
-    for fname, value in mapping.defaults.items():
-        if fname not in df.columns:
-            df[fname] = value
-    missing = [c for c in spec.required if c not in df.columns]
+    n, index = len(raw), raw.index
+    given = {fname: col for col, fname in columns.items()}
+    for fname in mapping.defaults:
+        given.setdefault(fname, None)
+    missing = [c for c in spec.required if c not in given]
     if missing:
         labels = [f"{c} ({'/'.join(spec.labels.get(c, ()))})" for c in missing]
         raise ValueError(f"{spec.name}: required column(s) missing: {', '.join(labels)}; "
                          f"columns found: {', '.join(map(str, raw.columns))}")
     out = {}
-    n = len(df)
     for fname in spec.columns:
-        if fname not in df.columns:
+        if fname not in given:
             if fname in spec.bools:
-                out[fname] = pd.Series(np.zeros(n, bool), index=df.index)
+                out[fname] = pd.Series(np.zeros(n, bool), index=index)
             elif fname in spec.ints:
                 out[fname] = pd.Series(np.full(n, spec.int_defaults.get(fname, 0), "int64"),
-                                       index=df.index)
+                                       index=index)
             elif fname in spec.floats:
-                out[fname] = pd.Series(np.full(n, np.nan), index=df.index)
+                out[fname] = pd.Series(np.full(n, np.nan), index=index)
             elif fname in spec.dates:
-                out[fname] = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+                out[fname] = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
             else:
-                out[fname] = pd.Series(None, index=df.index, dtype=object)
+                out[fname] = pd.Series(None, index=index, dtype=object)
             continue
-        s = df[fname]
+        s = (raw.pop(given[fname]) if given[fname] is not None
+             else pd.Series(mapping.defaults[fname], index=index))
+        if isinstance(s.dtype, pd.CategoricalDtype) and not (
+                fname in spec.coded or fname in GROUPING or fname in mapping.values):
+            # Repeating values read once (reports.filesource): coded values are mapped on
+            # the categories alone; any other column is converted as plain values.
+            s = s.astype(object)
         if fname in spec.dates:
             s = _to_datetime(s, spec, fname, dayfirst, issues)
             if timezone and timezone != local_tz:
@@ -297,7 +363,7 @@ def normalize(raw: pd.DataFrame, spec: TableSpec, mapping: TableMapping,
                 # Free text is kept as written; only values that group rows are tidied.
                 s = s.astype(object).where(s.notna(), None)
         out[fname] = s
-    frame = pd.DataFrame(out, index=df.index).reset_index(drop=True)
+    frame = pd.DataFrame(out, index=index).reset_index(drop=True)
     if "repeat_count" in frame:
         frame["repeat_count"] = frame["repeat_count"].clip(lower=1)
     return frame
