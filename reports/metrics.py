@@ -181,46 +181,66 @@ def outcomes_note(cases: pd.DataFrame, policy: Policy) -> str:
     return "时效结果由报表按默认规则计算 Timeliness computed with the default policy: " + computed
 
 
-def kpis(cases: pd.DataFrame, period: Period, as_of: pd.Timestamp,
-         policy: Policy) -> dict[str, Kpi]:
-    """The KPIs (defined in reports/README.md) for the cases of one company."""
+def _kpi_rows(cases: pd.DataFrame, period: Period, as_of: pd.Timestamp,
+              policy: Policy) -> pd.DataFrame:
+    """Per case, whether it counts in each KPI's numerator (``<key>`` column) and in its
+    denominator (``<key>/of``): the KPIs are sums of these, for a company or for any split
+    of it (reports/README.md defines them)."""
     cases = cases[[c for c in (*KPI_FIELDS, model.OUTCOMES_STORED) if c in cases]]
-    r = received(cases, period)
-    out: dict[str, Kpi] = {}
-    active = r["state"] != "withdrawn"
+    n = len(cases)
+    got = in_period(cases["date_received"], period).to_numpy()
+    r = cases[got]
+    active = (r["state"] != "withdrawn").to_numpy()
     outcomes = stage_outcomes(r, as_of, policy)
     decided = outcomes.isin(["met", "late"])
     met = outcomes == "met"
-
-    pop = active & decided["acceptance"]
-    out["acceptance_timeliness"] = Kpi("acceptance_timeliness",
-                                       int((pop & met["acceptance"]).sum()), int(pop.sum()))
-
-    handled = active & (r["state"] != "not_accepted") & outcomes["reply"].notna()
-    pop = handled & decided["reply"]
-    out["handling_timeliness"] = Kpi("handling_timeliness", int((pop & met["reply"]).sum()),
-                                     int(pop.sum()))
-    late = outcomes["reply"] == "late"
-    out["overdue_rate"] = Kpi("overdue_rate", int((handled & late).sum()), int(handled.sum()))
-
-    pop = decided["handling"]
-    out["feedback_timeliness"] = Kpi("feedback_timeliness", int((pop & met["handling"]).sum()),
-                                     int(pop.sum()))
-
+    handled = (active & (r["state"] != "not_accepted").to_numpy()
+               & outcomes["reply"].notna().to_numpy())
     sat = r["satisfaction"]
-    out["satisfaction_rate"] = Kpi(
-        "satisfaction_rate", int(sat.isin(["satisfied", "basically_satisfied"]).sum()),
-        int(sat.notna().sum()))
+    complaints = (r["demand_type"] == "complaint").to_numpy()
+    repeated = ((r["repeat_count"] >= 2) | r["repeat_of_id"].notna()).to_numpy()
+    pop = {"acceptance": active & decided["acceptance"].to_numpy(),
+           "reply": handled & decided["reply"].to_numpy(),
+           "handling": decided["handling"].to_numpy()}
+    among_received = {
+        "acceptance_timeliness": (pop["acceptance"] & met["acceptance"].to_numpy(),
+                                  pop["acceptance"]),
+        "handling_timeliness": (pop["reply"] & met["reply"].to_numpy(), pop["reply"]),
+        "overdue_rate": (handled & (outcomes["reply"] == "late").to_numpy(), handled),
+        "feedback_timeliness": (pop["handling"] & met["handling"].to_numpy(),
+                                pop["handling"]),
+        "satisfaction_rate": (sat.isin(["satisfied", "basically_satisfied"]).to_numpy(),
+                              sat.notna().to_numpy()),
+        "repeat_rate": (complaints & repeated, complaints),
+    }
+    columns: dict[str, np.ndarray] = {}
+    for key, (num, den) in among_received.items():
+        for name, part in ((key, num), (f"{key}/of", den)):
+            full = np.zeros(n, bool)
+            full[got] = part
+            columns[name] = full
+    closed = in_period(cases["date_closed"], period).to_numpy()
+    columns["reopen_rate"] = closed & (cases["reopen_count"] >= 1).to_numpy()
+    columns["reopen_rate/of"] = closed
+    return pd.DataFrame(columns, index=cases.index)
 
-    complaints = r["demand_type"] == "complaint"
-    repeated = (r["repeat_count"] >= 2) | r["repeat_of_id"].notna()
-    out["repeat_rate"] = Kpi("repeat_rate", int((complaints & repeated).sum()),
-                             int(complaints.sum()))
 
-    closed = cases[in_period(cases["date_closed"], period)]
-    out["reopen_rate"] = Kpi("reopen_rate", int((closed["reopen_count"] >= 1).sum()),
-                             len(closed))
-    return {d.key: out[d.key] for d in KPI_DEFS}
+def kpis(cases: pd.DataFrame, period: Period, as_of: pd.Timestamp,
+         policy: Policy) -> dict[str, Kpi]:
+    """The KPIs (defined in reports/README.md) for the cases of one company."""
+    totals = _kpi_rows(cases, period, as_of, policy).sum()
+    return {d.key: Kpi(d.key, int(totals[d.key]), int(totals[f"{d.key}/of"]))
+            for d in KPI_DEFS}
+
+
+def kpis_by(cases: pd.DataFrame, key: pd.Series, period: Period, as_of: pd.Timestamp,
+            policy: Policy) -> dict[object, dict[str, Kpi]]:
+    """``kpis`` of each group of ``cases`` by ``key`` (one value per case): the outcomes are
+    decided once for all the cases instead of once per group."""
+    sums = _kpi_rows(cases, period, as_of, policy).groupby(key.to_numpy(), sort=False).sum()
+    return {group: {d.key: Kpi(d.key, int(row[d.key]), int(row[f"{d.key}/of"]))
+                    for d in KPI_DEFS}
+            for group, row in zip(sums.index, sums.to_dict("records"), strict=True)}
 
 
 def count_by(frame: pd.DataFrame, column: str,

@@ -205,9 +205,28 @@ def _arrow_dates(s: pd.Series) -> np.ndarray | None:
     return _as_ns(seconds).to_numpy()
 
 
+def _categorical_dates(s: pd.Series, spec: TableSpec, column: str, dayfirst: bool,
+                       issues: list[DataIssue]) -> pd.Series:
+    """Dates read dictionary-encoded (days without a time repeat): each distinct text is
+    parsed once, and what is not a date is counted over the rows that hold it."""
+    texts = pd.Series(s.cat.categories.astype(object), dtype=object)
+    codes = s.cat.codes.to_numpy()
+    rows = np.bincount(codes[codes >= 0], minlength=len(texts))
+    found: list[DataIssue] = []
+    parsed = _to_datetime(texts, spec, column, dayfirst, found).to_numpy()
+    stripped = texts.astype(str).str.strip().to_numpy()
+    for issue in found:
+        n = int(rows[stripped == issue.value].sum())
+        if n:
+            issues.append(DataIssue(issue.table, issue.column, issue.value, n, issue.problem))
+    return pd.Series(np.append(parsed, np.datetime64("NaT", "ns"))[codes], index=s.index)
+
+
 def _to_datetime(s: pd.Series, spec: TableSpec, column: str, dayfirst: bool,
                  issues: list[DataIssue]) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(s):
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        out = _categorical_dates(s, spec, column, dayfirst, issues)
+    elif pd.api.types.is_datetime64_any_dtype(s):
         out = s
     else:
         out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
@@ -340,7 +359,8 @@ def normalize(raw: pd.DataFrame, spec: TableSpec, mapping: TableMapping,
         s = (raw.pop(given[fname]) if given[fname] is not None
              else pd.Series(mapping.defaults[fname], index=index))
         if isinstance(s.dtype, pd.CategoricalDtype) and not (
-                fname in spec.coded or fname in GROUPING or fname in mapping.values):
+                fname in spec.coded or fname in GROUPING or fname in mapping.values
+                or fname in spec.dates):
             # Repeating values read once (reports.filesource): coded values are mapped on
             # the categories alone; any other column is converted as plain values.
             s = s.astype(object)

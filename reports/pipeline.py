@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,21 +56,38 @@ def _folder_name(text: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_") or "company"
 
 
-def split_companies(data: CaseData, only: str | None) -> dict[str, tuple[pd.DataFrame,
-                                                                       pd.DataFrame]]:
-    companies = data.cases["company_id"].fillna(NO_COMPANY)
-    out = {}
-    for name in sorted(companies.unique()):
-        if only and name != only:
-            continue
-        cases = data.cases[companies == name]
-        comps = data.compensations
+class CompanyParts(Mapping[str, tuple[pd.DataFrame, pd.DataFrame]]):
+    """Each company's cases and compensations, cut from the whole input when asked for:
+    the documents are built one company at a time, so only one company's copy is held."""
+
+    def __init__(self, data: CaseData, only: str | None) -> None:
+        self._data = data
+        self._companies = data.cases["company_id"].fillna(NO_COMPANY)
+        self._names = [n for n in sorted(self._companies.unique()) if not only or n == only]
+
+    def __getitem__(self, name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if name not in self._names:
+            raise KeyError(name)
+        cases = self._data.cases[self._companies == name]
+        comps = self._data.compensations
         own = comps["case_id"].isin(cases["name"])
         if comps["company_id"].notna().any():
             own &= comps["company_id"].isna() | (comps["company_id"] == name)
-        comps = comps[own]
-        out[name] = (cases, comps)
-    return out
+        return cases, comps[own]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def received(self, name: str) -> pd.DataFrame:
+        """The company's dates received alone (coverage and counts, without the copy)."""
+        return self._data.cases.loc[self._companies == name, ["date_received"]]
+
+
+def split_companies(data: CaseData, only: str | None) -> CompanyParts:
+    return CompanyParts(data, only)
 
 
 def run(data: CaseData, period: Period, out_dir: Path,
@@ -88,10 +106,12 @@ def _run(data: CaseData, period: Period, out_dir: Path,
             raise ValueError(f"company {options.company!r} not in the input; companies: "
                              + ", ".join(sorted(data.cases["company_id"].dropna().unique())))
         groups = {NO_COMPANY: (data.cases, data.compensations)}
+    received = {company: (groups.received(company) if isinstance(groups, CompanyParts)
+                          else groups[company][0]) for company in groups}
     # Every company is checked before anything is written: a period the data do not cover
     # is refused as a whole rather than half built.
     if not options.allow_empty:
-        problems = [f"{company}: {why}" for company, (cases, _) in groups.items()
+        problems = [f"{company}: {why}" for company, cases in received.items()
                     if (why := Coverage.of(cases, as_of).problem(period))]
         if problems:
             raise CoverageError(
@@ -100,40 +120,43 @@ def _run(data: CaseData, period: Period, out_dir: Path,
                 + " (pass --as-of if the data were extracted later, --company to build one "
                   "company, or --allow-empty to build it anyway)")
     total_rows = sum(int(metrics.in_period(c["date_received"], period).sum())
-                     for c, _ in groups.values())
+                     for c in received.values())
     steps = len(groups) * (len(DOCUMENTS) + 1) + total_rows
-    results = []
     with tqdm(total=steps, unit="step", desc=f"reports {period.code}",
               disable=None if options.progress else True) as bar:
-        for company, (cases, comps) in groups.items():
-            folder = Path(out_dir) / period.code / _folder_name(company)
-            folder.mkdir(parents=True, exist_ok=True)
-            policy = data.policy_for(company, options.policy)  # the company's calendar
-            fig = figures_mod.compute(company, cases, comps, period, as_of, data.source,
-                                      policy, data.issues)
-            files = []
-            for name, build in DOCUMENTS:
-                files.append(build(fig, folder / name))
-                bar.update(1)
-                log.info("%s: %s", company, name)
-            reg_path = folder / REGISTER_FILE
-            register.build(fig.current, comps, as_of, reg_path, options.register_engine,
-                           options.register_max_rows, progress=bar.update,
-                           subtitle=style.document_subtitle(fig))
-            files.append(reg_path)
-            js = folder / SUMMARY_FILE
-            try:
-                payload = regulator.build_summary(cases, comps, period, company, as_of,
-                                                  policy)
-            except CoverageError as exc:
-                # Only reachable with allow_empty: no summary file, so none can be filed.
-                payload = None
-                js.unlink(missing_ok=True)
-                log.warning("%s: no %s written: %s", company, SUMMARY_FILE, exc)
-            else:
-                js.write_text(json.dumps(payload, ensure_ascii=False, indent=2),
-                              encoding="utf-8")
-                files.append(js)
-            bar.update(1)
-            results.append(CompanyOutput(company, folder, files, payload))
-    return results
+        return [_company(data, company, *groups[company], period, as_of, out_dir, options,
+                         bar) for company in groups]
+
+
+def _company(data: CaseData, company: str, cases: pd.DataFrame, comps: pd.DataFrame,
+             period: Period, as_of: pd.Timestamp, out_dir: Path, options: RunOptions,
+             bar: tqdm) -> CompanyOutput:
+    """One company's documents; its frames and figures are let go when it returns."""
+    folder = Path(out_dir) / period.code / _folder_name(company)
+    folder.mkdir(parents=True, exist_ok=True)
+    policy = data.policy_for(company, options.policy)  # the company's calendar
+    fig = figures_mod.compute(company, cases, comps, period, as_of, data.source, policy,
+                              data.issues)
+    files = []
+    for name, build in DOCUMENTS:
+        files.append(build(fig, folder / name))
+        bar.update(1)
+        log.info("%s: %s", company, name)
+    reg_path = folder / REGISTER_FILE
+    register.build(fig.current, comps, as_of, reg_path, options.register_engine,
+                   options.register_max_rows, progress=bar.update,
+                   subtitle=style.document_subtitle(fig))
+    files.append(reg_path)
+    js = folder / SUMMARY_FILE
+    try:
+        payload = regulator.build_summary(cases, comps, period, company, as_of, policy)
+    except CoverageError as exc:
+        # Only reachable with allow_empty: no summary file, so none can be filed.
+        payload = None
+        js.unlink(missing_ok=True)
+        log.warning("%s: no %s written: %s", company, SUMMARY_FILE, exc)
+    else:
+        js.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+        files.append(js)
+    bar.update(1)
+    return CompanyOutput(company, folder, files, payload)

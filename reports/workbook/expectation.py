@@ -17,8 +17,7 @@ TREND_MONTHS = 12
 DEPARTMENT_SHEETS = 40  # sheets of their own; every department is in the first sheet
 
 
-def _kpis_vs_company(fig: CompanyFigures, dept_cases: pd.DataFrame) -> pd.DataFrame:
-    dept = metrics.kpis(dept_cases, fig.period, fig.as_of, fig.policy)
+def _kpis_vs_company(fig: CompanyFigures, dept: dict[str, metrics.Kpi]) -> pd.DataFrame:
     rows = []
     for d in metrics.KPI_DEFS:
         k, c = dept[d.key], fig.kpis["current"][d.key]
@@ -39,7 +38,8 @@ def _by_department(frame: pd.DataFrame, columns: list[str] | None = None) -> dic
 
 
 def _department_sheet(wb: Workbook, fig: CompanyFigures, dept: str, taken: set[str],
-                      sub: str, parts: dict[str, dict]) -> None:
+                      sub: str, parts: dict[str, dict],
+                      dept_kpis: dict[str, metrics.Kpi]) -> None:
     ws = wb.create_sheet(style.sheet_name(dept, taken))
     empty = {k: v.iloc[:0] for k, v in (("history", fig.cases), ("current", fig.current),
                                          ("previous", fig.previous),
@@ -83,7 +83,7 @@ def _department_sheet(wb: Workbook, fig: CompanyFigures, dept: str, taken: set[s
                                 style.Col("value", "本部门", "Department", style.PCT),
                                 style.Col("company", "全公司", "Company", style.PCT),
                                 style.Col("gap", "差距(百分点)", "Gap (pp)", style.PP)],
-                      _kpis_vs_company(fig, dept_cases))
+                      _kpis_vs_company(fig, dept_kpis))
     ws.cell(row, 1, metrics.outcomes_note(dept_cases, fig.policy)).font = style.NOTE
     row += 2
     row = style.section(ws, row, f"五、近{TREND_MONTHS}个月趋势 Trend, last {TREND_MONTHS} "
@@ -133,8 +133,11 @@ def build(fig: CompanyFigures, path: Path) -> Path:
              "current": _by_department(fig.current),
              "previous": _by_department(fig.previous),
              "last_year": _by_department(fig.last_year)}
+    by_kpis = metrics.kpis_by(fig.cases, fig.cases["department_id"].fillna("(空)"),
+                              fig.period, fig.as_of, fig.policy)
+    none = metrics.kpis(fig.cases.iloc[:0], fig.period, fig.as_of, fig.policy)
     for dept in names:
-        _department_sheet(wb, fig, dept, taken, sub, parts)
+        _department_sheet(wb, fig, dept, taken, sub, parts, by_kpis.get(dept, none))
     definitions.add_sheet(wb, fig)
     wb.save(path)
     return path

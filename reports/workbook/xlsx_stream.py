@@ -59,7 +59,7 @@ def _xml_text(values: np.ndarray) -> np.ndarray:
     """Inline-string cells; distinct values are built once."""
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
     texts = _clean([str(u) for u in uniques.tolist()])
-    cells = np.array([_inline(t) for t in texts] + ["<c/>"], dtype=object)
+    cells = np.array([_inline(t).encode() for t in texts] + [b"<c/>"], dtype=object)
     return cells[codes]
 
 
@@ -85,11 +85,11 @@ class _SharedStrings:
         for u in uniques.tolist():
             t = str(u)
             if t == "":
-                out.append("<c/>")
+                out.append(b"<c/>")
                 continue
             i = self.index.setdefault(t, len(self.index))
-            out.append(f'<c t="s"><v>{i}</v></c>')
-        return np.array(out + ["<c/>"], dtype=object)[codes]
+            out.append(b'<c t="s"><v>%d</v></c>' % i)
+        return np.array(out + [b"<c/>"], dtype=object)[codes]
 
     def xml(self) -> Iterator[bytes]:
         yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns='
@@ -108,15 +108,15 @@ def _number_cells(values: pd.Series, style: int) -> list[np.ndarray]:
     # Counts and amounts repeat a lot: format each distinct value once.
     v = pd.to_numeric(values, errors="coerce")
     codes, uniques = pd.factorize(v, use_na_sentinel=True)
-    cells = [f'<c s="{style}"><v>{u:.15g}</v></c>' if style == S_FLOAT else
-             f'<c s="{style}"><v>{int(round(u))}</v></c>' for u in uniques.tolist()]
-    return [np.array([*cells, "<c/>"], dtype=object)[codes]]
+    cells = [(f'<c s="{style}"><v>{u:.15g}</v></c>' if style == S_FLOAT else
+              f'<c s="{style}"><v>{int(round(u))}</v></c>').encode() for u in uniques.tolist()]
+    return [np.array([*cells, b"<c/>"], dtype=object)[codes]]
 
 
 @lru_cache(maxsize=1)
 def _day_fractions() -> np.ndarray:
     """The text of second s of a day as a fraction of a serial date, for every s."""
-    return np.array([f"{round(s / 86400 * 1e8):08d}</v></c>" for s in range(86400)],
+    return np.array([f"{round(s / 86400 * 1e8):08d}</v></c>".encode() for s in range(86400)],
                     dtype=object)
 
 
@@ -128,11 +128,11 @@ def _datetime_cells(values: pd.Series) -> list[np.ndarray]:
     secs = (ts - EPOCH).dt.total_seconds().fillna(0).round().astype("int64").to_numpy()
     days, rem = np.divmod(secs, 86400)
     uniq, inv = np.unique(days, return_inverse=True)
-    head = np.array([f'<c s="{S_DATETIME}"><v>{d}.' for d in uniq.tolist()],
+    head = np.array([f'<c s="{S_DATETIME}"><v>{d}.'.encode() for d in uniq.tolist()],
                     dtype=object)[inv]
     tail = _day_fractions()[rem]
-    head[missing] = "<c/>"
-    tail[missing] = ""
+    head[missing] = b"<c/>"
+    tail[missing] = b""
     return [head, tail]
 
 
@@ -190,9 +190,11 @@ def _rows_xml(chunk: pd.DataFrame, columns: Sequence[StreamColumn], first_row: i
         else:
             parts.append(_xml_text(s.to_numpy(dtype=object)))
     n = len(chunk)
-    starts = [f'<row r="{i}">' for i in range(first_row, first_row + n)]
-    ends = ["</row>"] * n
-    return "".join(map("".join, zip(starts, *parts, ends, strict=True))).encode("utf-8")
+    # Cells are UTF-8 bytes already (each distinct value encoded once): the chunk is joined
+    # as bytes, never encoded whole.
+    starts = [b'<row r="%d">' % i for i in range(first_row, first_row + n)]
+    ends = [b"</row>"] * n
+    return b"".join(map(b"".join, zip(starts, *parts, ends, strict=True)))
 
 
 _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>

@@ -186,3 +186,20 @@ def test_compensation_paid_through_accounting_reports_the_ledger(data):
     reversed_ = metrics.compensation(comps, Q3).set_index("code")
     assert reversed_.loc["cash", "paid_amount"] == pytest.approx(
         before.loc["cash", "paid_amount"] - data.compensations.loc[paid_cash, "amount_company"])
+
+
+@pytest.mark.parametrize("column", ["department_id", "channel_id", "level"])
+def test_kpis_by_group_are_the_kpis_of_each_group(column):
+    """The expectation report reads each department's KPIs from one pass over the company:
+    they must be the KPIs of that department's cases alone, for every period."""
+    from reports import sources
+
+    data = sources.from_sample()
+    policy = metrics.Policy()
+    key = data.cases[column].fillna("(空)")
+    for code in ("2023Q2", "2023Q3"):
+        p = period.parse(code)
+        by = metrics.kpis_by(data.cases, key, p, data.as_of, policy)
+        assert len(by) == key.nunique() > 1
+        for group, got in by.items():
+            assert got == metrics.kpis(data.cases[key == group], p, data.as_of, policy), group
