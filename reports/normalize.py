@@ -46,11 +46,14 @@ class TableSpec:
     coded: dict[str, dict[str, model.Code]]
     labels: dict[str, tuple[str, str]]
     int_defaults: dict[str, int]
+    # Recognised in an input but left out of the canonical frame: no report reads them,
+    # and a million empty values each would only take memory.
+    unread: frozenset[str] = frozenset()
 
 
 CASES = TableSpec("cases", model.CASE_COLUMNS, model.CASE_REQUIRED, model.CASE_DATES,
                   model.CASE_BOOL, model.CASE_INT, model.CASE_FLOAT, model.CASE_CODED,
-                  model.FIELD_LABELS, model.CASE_INT_DEFAULTS)
+                  model.FIELD_LABELS, model.CASE_INT_DEFAULTS, frozenset(model.CASE_UNREAD))
 COMPENSATIONS = TableSpec("compensations", model.COMP_COLUMNS, model.COMP_REQUIRED,
                           model.COMP_DATES, [], [], model.COMP_FLOAT, model.COMP_CODED,
                           model.COMP_FIELD_LABELS, {})
@@ -343,6 +346,10 @@ def normalize(raw: pd.DataFrame, spec: TableSpec, mapping: TableMapping,
                          f"columns found: {', '.join(map(str, raw.columns))}")
     out = {}
     for fname in spec.columns:
+        if fname in spec.unread:
+            if given.get(fname) is not None:
+                del raw[given[fname]]
+            continue
         if fname not in given:
             if fname in spec.bools:
                 out[fname] = pd.Series(np.zeros(n, bool), index=index)

@@ -127,9 +127,12 @@ def _datetime_cells(values: pd.Series) -> list[np.ndarray]:
     missing = ts.isna().to_numpy()
     secs = (ts - EPOCH).dt.total_seconds().fillna(0).round().astype("int64").to_numpy()
     days, rem = np.divmod(secs, 86400)
-    uniq, inv = np.unique(days, return_inverse=True)
-    head = np.array([f'<c s="{S_DATETIME}"><v>{d}.'.encode() for d in uniq.tolist()],
-                    dtype=object)[inv]
+    first = int(days[~missing].min()) if (~missing).any() else 0
+    days[missing] = first
+    # Days span a few years at most: a table over that span, indexed, needs no sort.
+    span = range(first, int(days.max()) + 1)
+    head = np.array([f'<c s="{S_DATETIME}"><v>{d}.'.encode() for d in span],
+                    dtype=object)[days - first]
     tail = _day_fractions()[rem]
     head[missing] = b"<c/>"
     tail[missing] = b""
