@@ -27,9 +27,10 @@ starts a throw-away PostgreSQL cluster, installs addon_complaints, serves it wit
 
 Printed: per level and step, requests/s and p50/p95/p99 latency, errors by kind, over the
 whole level and again over its steady state (from the moment every user has logged in: the
-logins of a level all fall in its first seconds, and each costs half a second of CPU by
-design); the cron runs; the worker's rate alone and under load; the highest user count that keeps p95 < 1 s for
-every step with no error; the two-instance throughput; the invariants. Targets (issue 15):
+logins of a level fall in its first seconds, ``--spawn-rate`` users a second, and each costs
+half a second of CPU by design); the cron runs; the worker's rate alone and under load; the
+highest user count that keeps p95 < 1 s for every step with no error; the two-instance
+throughput; the invariants. Targets (issue 15):
 25 users with the worker and the cron running: p95 < 1 s for every step, 0 errors, all
 invariants hold; the worker's rate under that load at least half its rate alone.
 """
@@ -184,6 +185,7 @@ def start_users(
     argv = [sys.executable, str(ROOT / "bench" / "load_users.py"), "--url", run.url, "--accounts", str(accounts),
             "--users", str(users), "--min-seconds", str(args.min_seconds), "--max-seconds", str(args.max_seconds),
             "--stop-file", str(stop), "--think-min", str(args.think_min), "--think-max", str(args.think_max),
+            "--spawn-rate", str(args.spawn_rate),
             "--json", str(out)]
     log = open(run.workdir / f"users-{users}.log", "w", encoding="utf-8")  # noqa: SIM115 - the child's
     proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -349,7 +351,7 @@ def steady_state(figures: dict) -> dict:
 def render(result: dict) -> str:
     alone = result["alone"]
     lines = [f"Load benchmark: Odoo {' '.join(SERVER_OPTIONS[:4])}, load average at start "
-             f"{result['load_average_at_start']}", "",
+             f"{result['load_average_at_start']}; users start {result.get('spawn_rate', 1.0):g} a second", "",
              f"worker alone: {alone['created']} cases in {alone['seconds']} s = {alone['cases_per_s']} cases/s", ""]
     for fig in result["levels"]:
         worker, cron = fig["worker"], fig["cron"]
@@ -421,7 +423,8 @@ def render(result: dict) -> str:
 def measure(run: Run, served_argv, args: argparse.Namespace) -> dict:
     levels = [int(n) for n in args.levels.split(",") if n]
     accounts = set_up_desk(run, max(levels))
-    result: dict = {"load_average_at_start": round(os.getloadavg()[0], 1), "levels": []}
+    result: dict = {"load_average_at_start": round(os.getloadavg()[0], 1), "spawn_rate": args.spawn_rate,
+                    "levels": []}
     result["alone"] = worker_alone(run, args.alone_orders)
     share, rest = divmod(args.orders, len(levels))
     for i, users in enumerate(levels):
@@ -457,6 +460,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cron-every", type=float, default=30, help="seconds between deadline scan triggers")
     parser.add_argument("--think-min", type=float, default=2.0, help="think time between a user's requests (s)")
     parser.add_argument("--think-max", type=float, default=6.0)
+    parser.add_argument("--spawn-rate", type=float, default=1.0,
+                        help="users starting a second (Locust's default): a desk's shift does not log in "
+                             "within one second; 2.5 gives the burst of earlier runs at 25 users")
     parser.add_argument("--logdir", type=Path, help="keep the Odoo, worker and user logs here")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)

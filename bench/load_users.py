@@ -361,7 +361,7 @@ def run(args: argparse.Namespace) -> dict:
     env = Environment(user_classes=[Clerk, Office, Manager, Handler], host=args.url, events=events)
     runner = env.create_local_runner()
     started = time.monotonic()
-    runner.start(args.users, spawn_rate=max(1.0, args.users / 10))
+    runner.start(args.users, spawn_rate=args.spawn_rate)
     ramp, ramp_seconds = None, 0.0
     while True:
         gevent.sleep(1)
@@ -389,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop (after --min-seconds) once this file exists")
     parser.add_argument("--think-min", type=float, default=2.0)
     parser.add_argument("--think-max", type=float, default=6.0)
+    parser.add_argument("--spawn-rate", type=float, default=1.0, help="users starting (logging in) a second")
     parser.add_argument("--json", type=Path, required=True)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
