@@ -187,10 +187,15 @@ def _written_day(chunk: pa.Array, length: int, separators: dict[int, str]) -> np
     return day
 
 
+def _in_arrow(s: pd.Series) -> bool:
+    """Text read by Arrow (reports.filesource) and left there."""
+    return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"
+
+
 def _arrow_dates(s: pd.Series) -> np.ndarray | None:
     """datetime64[ns] of the values of Arrow-backed text written in a canonical shape, NaT
     for the rest; None when ``s`` is not Arrow-backed."""
-    if not (isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"):
+    if not _in_arrow(s):
         return None
     text = pa.chunked_array(pa.array(s.array))
     found = None
@@ -388,7 +393,12 @@ def normalize(raw: pd.DataFrame, spec: TableSpec, mapping: TableMapping,
                 s = _map_values(s, lookup, extra, spec, fname, issues)
             else:
                 # Free text is kept as written; only values that group rows are tidied.
+                arrow = _in_arrow(s)
                 s = s.astype(object).where(s.notna(), None)
+                if arrow:
+                    # The column's Arrow buffers are gone: hand their memory back now, or the
+                    # longest texts are held twice, as Arrow text and as Python strings.
+                    pa.default_memory_pool().release_unused()
         out[fname] = s
     frame = pd.DataFrame(out, index=index).reset_index(drop=True)
     if "repeat_count" in frame:
