@@ -1,15 +1,18 @@
 """Benchmark: a million cases read, aggregated and written as every document, in two shapes.
 
-    python bench/bench_reports.py [--cases 1000000] [--shape typical|worst|both]
+    python bench/bench_reports.py [--cases 1000000] [--shape typical|worst|unique|both|all]
                                   [--naive-rows 40000] [--xlsxwriter-rows 100000]
-                                  [--data-typical DIR] [--data-worst DIR]
+                                  [--data-typical DIR] [--data-worst DIR] [--data-unique DIR]
 
 Shapes (generated before, in a subprocess, and not counted):
   typical  data.generate: four years, 2026Q3 holds about 8 % of the cases
   worst    one year, so 2026Q3 holds a quarter of them, and every case regulator-forwarded
            (so notable), a third crisis or emergency, a quarter group complaints, every
            closed case reopened and every case compensated; subjects and demands of about
-           200 characters; 400 departments
+           200 characters (cut from one text, so they repeat); 400 departments
+  unique   worst, with every subject and demand unique (each ends with the case's
+           reference), as in a real export: no text is held once for many cases
+(both: typical and worst; all: the three.)
 Each shape is measured in a process of its own, so its peak memory is its own:
   read       CSV export → canonical frames (reports.sources.from_files)
   documents  the 2026Q3 job for every company: figures, the four workbooks, the quarter's
@@ -145,8 +148,8 @@ LONG = ("客户反映商品在使用过程中出现故障，多次联系门店�
         "效率和服务态度非常不满，希望公司尽快给出明确答复并承担相应责任。")
 
 
-def make_worst(n: int, out: Path) -> None:
-    """The worst shape for the documents (see the module docstring)."""
+def make_worst(n: int, out: Path, unique_texts: bool = False) -> None:
+    """The worst shape for the documents, or the unique one (see the module docstring)."""
     import numpy as np
 
     from data.generate import generate, write
@@ -169,6 +172,9 @@ def make_worst(n: int, out: Path) -> None:
     cases["subject"] = cases["location"] + "：" + pd.Series(
         [LONG[:k] for k in cut], index=cases.index)
     cases["customer_demand"] = pd.Series([LONG[-k:] for k in cut], index=cases.index)
+    if unique_texts:
+        for column in ("subject", "customer_demand"):
+            cases[column] = cases[column] + "（" + cases["name"] + "）"
     accepted = cases["date_accepted"].fillna(cases["date_received"])
     comps = pd.DataFrame({
         "case_id": cases["name"], "remedy_type_id": "cash", "amount": 200.0,
@@ -265,14 +271,15 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", type=int, default=1_000_000)
-    ap.add_argument("--shape", choices=["typical", "worst", "both"], default="both")
+    ap.add_argument("--shape", choices=["typical", "worst", "unique", "both", "all"], default="both")
     ap.add_argument("--naive-rows", type=int, default=40_000,
                     help="register rows written cell by cell, then extrapolated")
     ap.add_argument("--xlsxwriter-rows", type=int, default=100_000,
                     help="register rows written by xlsxwriter constant_memory, extrapolated")
     ap.add_argument("--data-typical", type=Path, help="reuse cases.csv/compensations.csv")
     ap.add_argument("--data-worst", type=Path, help="reuse cases.csv/compensations.csv")
-    ap.add_argument("--measure", choices=["typical", "worst"], help=argparse.SUPPRESS)
+    ap.add_argument("--data-unique", type=Path, help="reuse cases.csv/compensations.csv")
+    ap.add_argument("--measure", choices=["typical", "worst", "unique"], help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -280,7 +287,8 @@ def main() -> int:
         print(json.dumps(measure(args.measure, args.data, args.naive_rows,
                                  args.xlsxwriter_rows)))
         return 0
-    shapes = ["typical", "worst"] if args.shape == "both" else [args.shape]
+    shapes = {"both": ["typical", "worst"], "all": ["typical", "worst", "unique"]}.get(
+        args.shape, [args.shape])
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench-data-") as tmp:
         for shape in shapes:
@@ -294,7 +302,7 @@ def main() -> int:
                                    check=True, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
                 else:
-                    make_worst(args.cases, data_dir)
+                    make_worst(args.cases, data_dir, unique_texts=shape == "unique")
                 print(f"generated {args.cases:,} cases of shape {shape} in "
                       f"{time.perf_counter() - t:.1f} s (not counted)")
             out = subprocess.run(
