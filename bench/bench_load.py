@@ -461,8 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think-min", type=float, default=2.0, help="think time between a user's requests (s)")
     parser.add_argument("--think-max", type=float, default=6.0)
     parser.add_argument("--spawn-rate", type=float, default=1.0,
-                        help="users starting a second (Locust's default): a desk's shift does not log in "
-                             "within one second; 2.5 gives the burst of earlier runs at 25 users")
+                        help="users starting a second (Locust's default): a desk's shift does not all log in at "
+                             "once; 2.5 gives the burst of earlier runs at 25 users")
     parser.add_argument("--logdir", type=Path, help="keep the Odoo, worker and user logs here")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""Benchmark: a million cases read, aggregated and written as every document, in two shapes.
+"""Benchmark: a million cases read, aggregated and written as every document, in three shapes.
 
     python bench/bench_reports.py [--cases 1000000] [--shape typical|worst|unique|both|all]
                                   [--naive-rows 40000] [--xlsxwriter-rows 100000]

@@ -156,6 +156,11 @@ def _ragged(path: Path, sep: str, fields: int, row: int, found: int, text: bytes
 _SAMPLE_BYTES = 1 << 22
 
 
+def _parse_options(sep: str) -> pa_csv.ParseOptions:
+    # Exports hold line breaks inside quoted descriptions.
+    return pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True)
+
+
 def _convert_options(columns: list[str], types: dict[str, pa.DataType]) -> pa_csv.ConvertOptions:
     # An empty field, quoted or not, is a missing value, as the careful reader reads it.
     return pa_csv.ConvertOptions(include_columns=columns, column_types=types, null_values=[""],
@@ -170,8 +175,7 @@ def _repeating(path: Path, sep: str, columns: list[str]) -> set[str]:
     head = head[:head.rfind(b"\n") + 1]
     try:
         sample = pa_csv.read_csv(
-            pa.BufferReader(head),
-            parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            pa.BufferReader(head), parse_options=_parse_options(sep),
             convert_options=_convert_options(columns, dict.fromkeys(columns, pa.string())))
     except (pa.ArrowInvalid, pa.ArrowKeyError):
         return set()  # the sample cut a quoted line break: nothing is lost but memory
@@ -202,8 +206,7 @@ def _read_arrow(path: Path, sep: str, columns: list[str]) -> pd.DataFrame | None
         table = pa_csv.read_csv(
             path,
             read_options=pa_csv.ReadOptions(use_threads=True, block_size=1 << 24),
-            # Exports hold line breaks inside quoted descriptions.
-            parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            parse_options=_parse_options(sep),
             convert_options=_convert_options(columns, types))
     except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
         log.info("%s: %s; reading it again the careful way", path, _one_line(exc))

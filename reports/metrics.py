@@ -228,9 +228,7 @@ def _kpi_rows(cases: pd.DataFrame, period: Period, as_of: pd.Timestamp,
 def kpis(cases: pd.DataFrame, period: Period, as_of: pd.Timestamp,
          policy: Policy) -> dict[str, Kpi]:
     """The KPIs (defined in reports/README.md) for the cases of one company."""
-    totals = _kpi_rows(cases, period, as_of, policy).sum()
-    return {d.key: Kpi(d.key, int(totals[d.key]), int(totals[f"{d.key}/of"]))
-            for d in KPI_DEFS}
+    return _as_kpis(_kpi_rows(cases, period, as_of, policy).sum())
 
 
 def kpis_by(cases: pd.DataFrame, key: pd.Series, period: Period, as_of: pd.Timestamp,
@@ -238,9 +236,13 @@ def kpis_by(cases: pd.DataFrame, key: pd.Series, period: Period, as_of: pd.Times
     """``kpis`` of each group of ``cases`` by ``key`` (one value per case): the outcomes are
     decided once for all the cases instead of once per group."""
     sums = _kpi_rows(cases, period, as_of, policy).groupby(key.to_numpy(), sort=False).sum()
-    return {group: {d.key: Kpi(d.key, int(row[d.key]), int(row[f"{d.key}/of"]))
-                    for d in KPI_DEFS}
+    return {group: _as_kpis(row)
             for group, row in zip(sums.index, sums.to_dict("records"), strict=True)}
+
+
+def _as_kpis(sums) -> dict[str, Kpi]:
+    """The KPIs from the sums of ``_kpi_rows``' columns (a Series or a record)."""
+    return {d.key: Kpi(d.key, int(sums[d.key]), int(sums[f"{d.key}/of"])) for d in KPI_DEFS}
 
 
 def count_by(frame: pd.DataFrame, column: str,

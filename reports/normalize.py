@@ -370,9 +370,9 @@ def normalize(raw: pd.DataFrame, spec: TableSpec, mapping: TableMapping,
             continue
         s = (raw.pop(given[fname]) if given[fname] is not None
              else pd.Series(mapping.defaults[fname], index=index))
-        if isinstance(s.dtype, pd.CategoricalDtype) and not (
-                fname in spec.coded or fname in GROUPING or fname in mapping.values
-                or fname in spec.dates):
+        extra = mapping.values.get(fname, {})
+        mapped = fname in spec.coded or fname in GROUPING or bool(extra)  # value by value
+        if isinstance(s.dtype, pd.CategoricalDtype) and not (mapped or fname in spec.dates):
             # Repeating values read once (reports.filesource): coded values are mapped on
             # the categories alone; any other column is converted as plain values.
             s = s.astype(object)
@@ -386,19 +386,17 @@ def normalize(raw: pd.DataFrame, spec: TableSpec, mapping: TableMapping,
         elif fname in spec.ints or fname in spec.floats:
             s = _to_number(s, spec, fname, issues, fname in spec.ints,
                            spec.int_defaults.get(fname, 0))
+        elif mapped:
+            lookup = _code_lookup(spec.coded[fname], {}) if fname in spec.coded else None
+            s = _map_values(s, lookup, extra, spec, fname, issues)
         else:
-            extra = mapping.values.get(fname, {})
-            if fname in spec.coded or fname in GROUPING or extra:
-                lookup = _code_lookup(spec.coded[fname], {}) if fname in spec.coded else None
-                s = _map_values(s, lookup, extra, spec, fname, issues)
-            else:
-                # Free text is kept as written; only values that group rows are tidied.
-                arrow = _in_arrow(s)
-                s = s.astype(object).where(s.notna(), None)
-                if arrow:
-                    # The column's Arrow buffers are gone: hand their memory back now, or the
-                    # longest texts are held twice, as Arrow text and as Python strings.
-                    pa.default_memory_pool().release_unused()
+            # Free text is kept as written; only values that group rows are tidied.
+            arrow = _in_arrow(s)
+            s = s.astype(object).where(s.notna(), None)
+            if arrow:
+                # The column's Arrow buffers are gone: hand their memory back now, or the
+                # longest texts are held twice, as Arrow text and as Python strings.
+                pa.default_memory_pool().release_unused()
         out[fname] = s
     frame = pd.DataFrame(out, index=index).reset_index(drop=True)
     if "repeat_count" in frame:

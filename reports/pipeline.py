@@ -64,6 +64,8 @@ class CompanyParts(Mapping[str, tuple[pd.DataFrame, pd.DataFrame]]):
         self._data = data
         self._companies = data.cases["company_id"].fillna(NO_COMPANY)
         self._names = [n for n in sorted(self._companies.unique()) if not only or n == only]
+        if not self._names and not only:
+            self._names = [NO_COMPANY]  # no case at all: one document set, of zeros
 
     def __getitem__(self, name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         if name not in self._names:
@@ -101,13 +103,10 @@ def _run(data: CaseData, period: Period, out_dir: Path,
          options: RunOptions) -> list[CompanyOutput]:
     as_of = data.as_of if data.as_of is not None else pd.Timestamp.now().floor("s")
     groups = split_companies(data, options.company)
-    if not groups:
-        if options.company:
-            raise ValueError(f"company {options.company!r} not in the input; companies: "
-                             + ", ".join(sorted(data.cases["company_id"].dropna().unique())))
-        groups = {NO_COMPANY: (data.cases, data.compensations)}
-    received = {company: (groups.received(company) if isinstance(groups, CompanyParts)
-                          else groups[company][0]) for company in groups}
+    if not groups:  # only when a company was asked for: no case at all is one of zeros
+        raise ValueError(f"company {options.company!r} not in the input; companies: "
+                         + ", ".join(sorted(data.cases["company_id"].dropna().unique())))
+    received = {company: groups.received(company) for company in groups}
     # Every company is checked before anything is written: a period the data do not cover
     # is refused as a whole rather than half built.
     if not options.allow_empty:
