@@ -12,13 +12,21 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from reports import metrics, model
 from reports.workbook import style
-from reports.workbook.xlsx_stream import EXCEL_MAX_ROWS, HEAD_ROWS, StreamColumn, write_table
+from reports.workbook.xlsx_stream import (
+    EXCEL_MAX_ROWS,
+    HEAD_ROWS,
+    StreamColumn,
+    as_arrow_text,
+    write_table,
+)
 
 TITLE = "案件登记簿 Register"  # the sheet name
 HEADING = "案件登记簿 Case register"  # the title row
@@ -66,21 +74,35 @@ _CODED = {"demand_type": model.DEMAND_TYPES, "channel_id": model.CHANNELS,
           "satisfaction": model.SATISFACTIONS}
 
 
+def _labelled(codes: np.ndarray, labels: list[object]) -> pd.Series:
+    """Row i shows ``labels[codes[i]]`` (nothing for code -1), held as a categorical: the
+    writer then builds each distinct cell once without hashing a million strings."""
+    lcodes, categories = pd.factorize(pd.Series([*labels, None], dtype=object))
+    return pd.Series(pd.Categorical.from_codes(lcodes[codes], categories))
+
+
 def _zh(table: dict[str, model.Code], s: pd.Series) -> pd.Series:
     """Chinese label for known codes; other values stay as they are (never guessed)."""
     lookup = {k: c.zh for k, c in table.items()}
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    mapped = np.array([lookup.get(u, u) for u in uniques] + [None], dtype=object)
-    return pd.Series(mapped[codes], index=s.index)
+    return _labelled(codes, [lookup.get(u, u) for u in uniques])
+
+
+def _yes_no(flags: np.ndarray) -> pd.Series:
+    return _labelled(flags.astype(np.int8), ["否", "是"])
 
 
 def mask_phone(s: pd.Series) -> pd.Series:
     """138****1234: enough to recognise a caller, not to call them (personal data are
     shown only as far as handling the case needs)."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    masked = [f"{u[:3]}****{u[7:]}" if len(u) == 11 and u.isdigit() else u
-              for u in map(str, uniques.tolist())]
-    return pd.Series(np.array([*masked, None], dtype=object)[codes], index=s.index)
+    phones = as_arrow_text(s)
+    masked = pc.binary_join_element_wise(pc.utf8_slice_codeunits(phones, 0, 3),
+                                         pa.scalar("****", pa.large_string()),
+                                         pc.utf8_slice_codeunits(phones, 7),
+                                         pa.scalar("", pa.large_string()))
+    eleven_digits = pc.match_substring_regex(phones, r"^\p{Nd}{11}$")
+    shown = pc.if_else(eleven_digits, masked, phones)
+    return pd.Series(shown.to_numpy(zero_copy_only=False), index=s.index, dtype=object)
 
 
 def register_frame(cases: pd.DataFrame, comps: pd.DataFrame,
@@ -90,24 +112,26 @@ def register_frame(cases: pd.DataFrame, comps: pd.DataFrame,
     received = cases["date_received"]
     f = cases if received.is_monotonic_increasing else cases.iloc[
         np.argsort(received.to_numpy(), kind="stable")]
+    f = f.reset_index(drop=True)
     out = pd.DataFrame(index=f.index)
     for key, *_ in COLUMNS:
         if key in f:
             out[key] = f[key]
     for key, table in _CODED.items():
         out[key] = _zh(table, f[key])
-    out["is_regulator_forwarded"] = np.where(f["is_regulator_forwarded"], "是", "否")
+    out["is_regulator_forwarded"] = _yes_no(f["is_regulator_forwarded"].to_numpy(bool))
     out["partner_phone"] = mask_phone(f["partner_phone"])
     # Whistle-blowers are never exposed: a report (举报) hides who made it.
     report = (f["demand_type"] == "report").to_numpy()
     out.loc[report, ["partner_name", "partner_phone"]] = "（保密）"
     late = ((f["date_replied"] > f["date_deadline"])
             | (f["date_replied"].isna() & (f["date_deadline"] < as_of)))
-    out["overdue"] = np.where(f["date_deadline"].isna(), None, np.where(late, "是", "否"))
+    out["overdue"] = _yes_no(late.to_numpy(bool))
+    out.loc[f["date_deadline"].isna(), "overdue"] = None
     paid_comps = comps[comps["state"] == "paid"]
-    paid = metrics.paid_amount(paid_comps).groupby(paid_comps["case_id"]).sum()
+    paid = metrics.paid_amount(paid_comps).groupby(paid_comps["case_id"], sort=False).sum()
     out["compensation_paid"] = f["name"].map(paid)
-    return out.reset_index(drop=True)
+    return out
 
 
 def stream_columns() -> list[StreamColumn]:
