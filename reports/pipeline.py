@@ -6,9 +6,11 @@ import json
 import logging
 import re
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -62,20 +64,45 @@ class CompanyParts(Mapping[str, tuple[pd.DataFrame, pd.DataFrame]]):
 
     def __init__(self, data: CaseData, only: str | None) -> None:
         self._data = data
-        self._companies = data.cases["company_id"].fillna(NO_COMPANY)
-        self._names = [n for n in sorted(self._companies.unique()) if not only or n == only]
+        # Each case's and each compensation's company as a small integer, found once: a
+        # company's rows are then one integer comparison away, however many companies.
+        codes, names = pd.factorize(data.cases["company_id"].fillna(NO_COMPANY), sort=True)
+        self._codes = codes
+        self._index = {name: i for i, name in enumerate(names)}
+        self._comp_codes = self._compensation_codes(codes)
+        self._names = [n for n in names if not only or n == only]
         if not self._names and not only:
             self._names = [NO_COMPANY]  # no case at all: one document set, of zeros
+
+    def _compensation_codes(self, case_codes: np.ndarray) -> np.ndarray | None:
+        """The company code of each compensation's case (-1: no case of the input; None:
+        a reference held by two cases, whose compensations go with every company having
+        it). A compensation booked to another company than its case's belongs to neither."""
+        comps = self._data.compensations
+        names = pd.Index(self._data.cases["name"])
+        if not names.is_unique:
+            return None
+        at = names.get_indexer(comps["case_id"])
+        codes = np.where(at >= 0, case_codes[np.maximum(at, 0)], -1)
+        booked = comps["company_id"]
+        if booked.notna().any():
+            clash = booked.notna().to_numpy() & (
+                booked.map(self._index).to_numpy(dtype=float) != codes)
+            codes = np.where(clash, -1, codes)
+        return codes
 
     def __getitem__(self, name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         if name not in self._names:
             raise KeyError(name)
-        cases = self._data.cases[self._companies == name]
+        code = self._index.get(name, -1)
+        cases = self._data.cases[self._codes == code]
         comps = self._data.compensations
-        own = comps["case_id"].isin(cases["name"])
-        if comps["company_id"].notna().any():
-            own &= comps["company_id"].isna() | (comps["company_id"] == name)
-        return cases, comps[own]
+        if self._comp_codes is None:
+            own = comps["case_id"].isin(cases["name"])
+            if comps["company_id"].notna().any():
+                own &= comps["company_id"].isna() | (comps["company_id"] == name)
+            return cases, comps[own]
+        return cases, comps[self._comp_codes == code]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -85,7 +112,8 @@ class CompanyParts(Mapping[str, tuple[pd.DataFrame, pd.DataFrame]]):
 
     def received(self, name: str) -> pd.DataFrame:
         """The company's dates received alone (coverage and counts, without the copy)."""
-        return self._data.cases.loc[self._companies == name, ["date_received"]]
+        return self._data.cases.loc[self._codes == self._index.get(name, -1),
+                                    ["date_received"]]
 
 
 def split_companies(data: CaseData, only: str | None) -> CompanyParts:
@@ -136,26 +164,43 @@ def _company(data: CaseData, company: str, cases: pd.DataFrame, comps: pd.DataFr
     policy = data.policy_for(company, options.policy)  # the company's calendar
     fig = figures_mod.compute(company, cases, comps, period, as_of, data.source, policy,
                               data.issues)
-    files = []
-    for name, build in DOCUMENTS:
-        files.append(build(fig, folder / name))
-        bar.update(1)
-        log.info("%s: %s", company, name)
     reg_path = folder / REGISTER_FILE
-    register.build(fig.current, comps, as_of, reg_path, options.register_engine,
-                   options.register_max_rows, progress=bar.update,
-                   subtitle=style.document_subtitle(fig))
+    subtitle = style.document_subtitle(fig)
+    with ThreadPoolExecutor(1, thread_name_prefix="register") as pool:
+        # The register's rows are written beside the other documents: its writer runs
+        # mostly outside the interpreter, the documents mostly inside it. Its frame and
+        # distinct cells are built here, so the thread shares no frame with the documents.
+        writing = (pool.submit(register.write, register.prepare(fig.current, comps, as_of),
+                               reg_path, options.register_max_rows, None, subtitle)
+                   if options.register_engine == "stream" else None)
+        files = []
+        for name, build in DOCUMENTS:
+            files.append(build(fig, folder / name))
+            bar.update(1)
+            log.info("%s: %s", company, name)
+        payload = _regulator_summary(cases, comps, period, company, as_of, policy,
+                                     folder / SUMMARY_FILE)
+        if writing is None:
+            register.build(fig.current, comps, as_of, reg_path, options.register_engine,
+                           options.register_max_rows, subtitle=subtitle)
+        else:
+            writing.result()
+    bar.update(len(fig.current) + 1)
     files.append(reg_path)
-    js = folder / SUMMARY_FILE
+    if payload is not None:
+        files.append(folder / SUMMARY_FILE)
+    return CompanyOutput(company, folder, files, payload)
+
+
+def _regulator_summary(cases: pd.DataFrame, comps: pd.DataFrame, period: Period,
+                       company: str, as_of: pd.Timestamp, policy: metrics.Policy,
+                       path: Path) -> dict | None:
     try:
         payload = regulator.build_summary(cases, comps, period, company, as_of, policy)
     except CoverageError as exc:
         # Only reachable with allow_empty: no summary file, so none can be filed.
-        payload = None
-        js.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
         log.warning("%s: no %s written: %s", company, SUMMARY_FILE, exc)
-    else:
-        js.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-        files.append(js)
-    bar.update(1)
-    return CompanyOutput(company, folder, files, payload)
+        return None
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+    return payload

@@ -24,8 +24,10 @@ from reports.workbook.xlsx_stream import (
     EXCEL_MAX_ROWS,
     HEAD_ROWS,
     StreamColumn,
+    Table,
     as_arrow_text,
-    write_table,
+    prepare_table,
+    write_prepared,
 )
 
 TITLE = "案件登记簿 Register"  # the sheet name
@@ -143,11 +145,21 @@ def build(cases: pd.DataFrame, comps: pd.DataFrame, as_of: pd.Timestamp, path: P
           progress: Callable[[int], None] | None = None, subtitle: str = "") -> list[str]:
     """Every case of ``cases`` under a title row, a ``subtitle`` row (company, period, data
     coverage, source) and the header row."""
-    frame = register_frame(cases, comps, as_of)
     if engine == "stream":
-        return write_table(path, frame, stream_columns(), TITLE, max_rows=max_rows,
-                           progress=progress, title=HEADING, subtitle=subtitle)
-    return write_openpyxl(frame, path, max_rows, progress, subtitle)
+        return write(prepare(cases, comps, as_of), path, max_rows, progress, subtitle)
+    return write_openpyxl(register_frame(cases, comps, as_of), path, max_rows, progress,
+                          subtitle)
+
+
+def prepare(cases: pd.DataFrame, comps: pd.DataFrame, as_of: pd.Timestamp) -> Table:
+    """The register's rows ready for ``write``, which may then run in another thread."""
+    return prepare_table(register_frame(cases, comps, as_of), stream_columns())
+
+
+def write(table: Table, path: Path, max_rows: int = MAX_DATA_ROWS,
+          progress: Callable[[int], None] | None = None, subtitle: str = "") -> list[str]:
+    return write_prepared(path, table, TITLE, max_rows=max_rows, progress=progress,
+                          title=HEADING, subtitle=subtitle)
 
 
 def write_openpyxl(frame: pd.DataFrame, path: Path, max_rows: int = MAX_DATA_ROWS,

@@ -369,19 +369,38 @@ def _package_files(sheet_names: list[str], ranges: list[str]) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class Table:
+    """A table ready to write: every column's distinct cells are built (that needs the
+    interpreter, so it is done by the caller); writing the rows then runs mostly in Arrow
+    and the compressor, and may go on in a thread of its own beside other work."""
+    columns: Sequence[StreamColumn]
+    rows: int
+    cells: list[_Column]
+    sst: _SharedStrings
+
+
+def prepare_table(frame: pd.DataFrame, columns: Sequence[StreamColumn]) -> Table:
+    sst = _SharedStrings()
+    return Table(columns, len(frame), _prepare(frame, columns, sst), sst)
+
+
 def write_table(path: Path, frame: pd.DataFrame, columns: Sequence[StreamColumn],
-                sheet_title: str, max_rows: int = EXCEL_MAX_ROWS - HEAD_ROWS,
-                chunk_rows: int = 16_384, progress=None, title: str = "",
-                subtitle: str = "") -> list[str]:
-    """Write ``frame`` to ``path``, splitting into sheets of at most ``max_rows`` data rows,
+                sheet_title: str, **options) -> list[str]:
+    """Write ``frame`` to ``path``: ``write_prepared`` of ``prepare_table``."""
+    return write_prepared(path, prepare_table(frame, columns), sheet_title, **options)
+
+
+def write_prepared(path: Path, table: Table, sheet_title: str,
+                   max_rows: int = EXCEL_MAX_ROWS - HEAD_ROWS, chunk_rows: int = 16_384,
+                   progress=None, title: str = "", subtitle: str = "") -> list[str]:
+    """Write ``table`` to ``path``, splitting into sheets of at most ``max_rows`` data rows,
     each under a title row, a subtitle row and the header row. Returns the sheet names."""
-    total = len(frame)
+    columns, total, prepared, sst = table.columns, table.rows, table.cells, table.sst
     nsheets = max(1, -(-total // max_rows))
     names = [sheet_title if nsheets == 1 else f"{sheet_title} {i + 1}"[:31]
              for i in range(nsheets)]
     ranges = []
-    sst = _SharedStrings()
-    prepared = _prepare(frame, columns, sst)
     chunks: queue.Queue = queue.Queue(maxsize=2)
     failure: list[BaseException] = []
 
