@@ -205,7 +205,7 @@ def _read_arrow(path: Path, sep: str, columns: list[str]) -> pd.DataFrame | None
     try:
         table = pa_csv.read_csv(
             path,
-            read_options=pa_csv.ReadOptions(use_threads=True, block_size=1 << 24),
+            read_options=pa_csv.ReadOptions(use_threads=True, block_size=1 << 22),
             parse_options=_parse_options(sep),
             convert_options=_convert_options(columns, types))
     except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:

@@ -174,6 +174,33 @@ def test_equal_references_in_two_companies_stay_apart(tmp_path):
     assert split["乙公司"][1]["amount_company"].tolist() == [25.0]
 
 
+def test_each_company_gets_the_compensations_of_its_own_cases(tmp_path):
+    from reports_cases import comp
+
+    from reports import pipeline
+
+    rows = [case("TS2026-000001", "2026-07-01 10:00", company_id="甲公司"),
+            case("TS2026-000002", "2026-07-02 10:00", company_id="乙公司"),
+            case("TS2026-000003", "2026-07-02 11:00", company_id=None)]
+    comps = [comp("TS2026-000001", 10.0, date_paid="2026-07-03 10:00", company_id="甲公司"),
+             comp("TS2026-000001", 11.0, date_paid="2026-07-03 11:00", company_id=None),
+             # booked to another company than its case's: belongs to neither
+             comp("TS2026-000002", 12.0, date_paid="2026-07-03 12:00", company_id="甲公司"),
+             comp("TS2026-000002", 13.0, date_paid="2026-07-03 13:00", company_id="丙公司"),
+             comp("TS2026-000002", 14.0, date_paid="2026-07-03 14:00", company_id="乙公司"),
+             comp("TS2026-000003", 15.0, date_paid="2026-07-03 15:00", company_id=None)]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pd.DataFrame(rows).to_csv(folder / "cases.csv", index=False)
+    pd.DataFrame(comps).to_csv(folder / "compensations.csv", index=False)
+    split = pipeline.split_companies(sources.from_files(folder), None)
+    assert sorted(split) == sorted(["甲公司", "乙公司", pipeline.NO_COMPANY])
+    got = {name: split[name][1]["amount_company"].tolist() for name in split}
+    assert got == {"甲公司": [10.0, 11.0], "乙公司": [14.0], pipeline.NO_COMPANY: [15.0]}
+    assert split["乙公司"][0]["name"].tolist() == ["TS2026-000002"]
+    assert pipeline.split_companies(sources.from_files(folder), "乙公司").__len__() == 1
+
+
 def test_numbers_and_flags_as_exports_write_them(tmp_path):
     rows = [case("N1", "2026-07-01 10:00", affected_count="1,200", is_emergency="是"),
             case("N2", "2026-07-01 11:00", affected_count=" 12 ", is_emergency="FALSE"),
