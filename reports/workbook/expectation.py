@@ -15,6 +15,8 @@ from reports.workbook import definitions, style
 TITLE_ZH, TITLE_EN = "客户期望分析报告", "Customer expectation analysis"
 TREND_MONTHS = 12
 DEPARTMENT_SHEETS = 40  # sheets of their own; every department is in the first sheet
+# What a department's sheet reads of the period's cases.
+CURRENT_COLUMNS = ["cause_type", "category_id", "customer_demand", "department_id"]
 
 
 def _kpis_vs_company(fig: CompanyFigures, dept: dict[str, metrics.Kpi]) -> pd.DataFrame:
@@ -29,30 +31,32 @@ def _kpis_vs_company(fig: CompanyFigures, dept: dict[str, metrics.Kpi]) -> pd.Da
     return pd.DataFrame(rows)
 
 
-def _by_department(frame: pd.DataFrame, columns: list[str] | None = None) -> dict:
-    """{department: its rows}, split once (filtering a million rows per department would
-    cost a pass per sheet)."""
-    part = frame if columns is None else frame[columns]
-    key = part["department_id"].fillna("(空)")
-    return {k: g for k, g in part.groupby(key, sort=False)}
+def _department(frame: pd.DataFrame) -> pd.Series:
+    return frame["department_id"].fillna("(空)")
+
+
+def _by_department(frame: pd.DataFrame, names: list[str], columns: list[str]) -> dict:
+    """{department: its rows}, for the departments that get a sheet and the columns their
+    sheets read, split once (filtering the rows per department would cost a pass per
+    sheet, and splitting every department whole would copy rows no sheet shows)."""
+    key = _department(frame)
+    shown = key.isin(names).to_numpy()
+    part = frame.loc[shown, [c for c in columns if c in frame]]
+    return {k: g for k, g in part.groupby(key[shown], sort=False)}
 
 
 def _department_sheet(wb: Workbook, fig: CompanyFigures, dept: str, taken: set[str],
-                      sub: str, parts: dict[str, dict],
+                      sub: str, parts: dict[str, dict], counts: dict[str, pd.Series],
                       dept_kpis: dict[str, metrics.Kpi]) -> None:
     ws = wb.create_sheet(style.sheet_name(dept, taken))
-    empty = {k: v.iloc[:0] for k, v in (("history", fig.cases), ("current", fig.current),
-                                         ("previous", fig.previous),
-                                         ("last_year", fig.last_year))}
-    dept_cases = parts["history"].get(dept, empty["history"])
-    cur = parts["current"].get(dept, empty["current"])
-    prev = parts["previous"].get(dept, empty["previous"])
-    ly = parts["last_year"].get(dept, empty["last_year"])
+    dept_cases = parts["history"].get(dept, fig.cases.iloc[:0])
+    cur = parts["current"].get(dept, fig.current.iloc[:0])
     row = style.title(ws, f"{TITLE_ZH} {TITLE_EN} — {dept}", sub, 6)
     row = style.section(ws, row, "一、受理量 Volume")
     vol = pd.DataFrame([{
-        "item": "受理件数 Cases received", "current": len(cur), "previous": len(prev),
-        "last_year": len(ly),
+        "item": "受理件数 Cases received", "current": len(cur),
+        "previous": int(counts["previous"].get(dept, 0)),
+        "last_year": int(counts["last_year"].get(dept, 0)),
         "share": len(cur) / len(fig.current) if len(fig.current) else None}])
     row = style.table(ws, row, [style.Col("item", "项目", "Item"),
                                 style.Col("current", "本期", "This period", style.INT),
@@ -119,7 +123,7 @@ def build(fig: CompanyFigures, path: Path) -> Path:
     # beyond DEPARTMENT_SHEETS the largest ones (by cases this period, then name) do, and
     # the table above lists every department.
     names = list(depts["code"]) + sorted(
-        set(fig.previous["department_id"].fillna("(空)")) - set(depts["code"]))
+        set(_department(fig.previous)) - set(depts["code"]))
     if len(names) > DEPARTMENT_SHEETS:
         ws.cell(3, 1, f"共 {len(names):,} 个部门，前 {DEPARTMENT_SHEETS} 个（按本期受理量）各有分析表，"
                 f"其余见上表 {len(names):,} departments: the {DEPARTMENT_SHEETS} largest by "
@@ -127,17 +131,16 @@ def build(fig: CompanyFigures, path: Path) -> Path:
             style.NOTE
         names = names[:DEPARTMENT_SHEETS]
     style.finish(ws, freeze="A5", title_rows="4:4")
-    narrow = [c for c in (*metrics.KPI_FIELDS, model.OUTCOMES_STORED, "department_id")
-              if c in fig.cases]  # narrow: faster splitting
-    parts = {"history": _by_department(fig.cases, narrow),
-             "current": _by_department(fig.current),
-             "previous": _by_department(fig.previous),
-             "last_year": _by_department(fig.last_year)}
-    by_kpis = metrics.kpis_by(fig.cases, fig.cases["department_id"].fillna("(空)"),
-                              fig.period, fig.as_of, fig.policy)
+    parts = {"history": _by_department(fig.cases, names, [*metrics.KPI_FIELDS,
+                                                          model.OUTCOMES_STORED]),
+             "current": _by_department(fig.current, names, CURRENT_COLUMNS)}
+    counts = {"previous": _department(fig.previous).value_counts(),
+              "last_year": _department(fig.last_year).value_counts()}
+    by_kpis = metrics.kpis_by(fig.cases, _department(fig.cases), fig.period, fig.as_of,
+                              fig.policy)
     none = metrics.kpis(fig.cases.iloc[:0], fig.period, fig.as_of, fig.policy)
     for dept in names:
-        _department_sheet(wb, fig, dept, taken, sub, parts, by_kpis.get(dept, none))
+        _department_sheet(wb, fig, dept, taken, sub, parts, counts, by_kpis.get(dept, none))
     definitions.add_sheet(wb, fig)
     wb.save(path)
     return path
