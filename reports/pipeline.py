@@ -178,8 +178,7 @@ def _company(data: CaseData, company: str, cases: pd.DataFrame, comps: pd.DataFr
             files.append(build(fig, folder / name))
             bar.update(1)
             log.info("%s: %s", company, name)
-        payload = _regulator_summary(cases, comps, period, company, as_of, policy,
-                                     folder / SUMMARY_FILE)
+        payload = _regulator_summary(fig, folder / SUMMARY_FILE)
         if writing is None:
             register.build(fig.current, comps, as_of, reg_path, options.register_engine,
                            options.register_max_rows, subtitle=subtitle)
@@ -192,15 +191,13 @@ def _company(data: CaseData, company: str, cases: pd.DataFrame, comps: pd.DataFr
     return CompanyOutput(company, folder, files, payload)
 
 
-def _regulator_summary(cases: pd.DataFrame, comps: pd.DataFrame, period: Period,
-                       company: str, as_of: pd.Timestamp, policy: metrics.Policy,
-                       path: Path) -> dict | None:
+def _regulator_summary(fig: figures_mod.CompanyFigures, path: Path) -> dict | None:
     try:
-        payload = regulator.build_summary(cases, comps, period, company, as_of, policy)
+        payload = regulator.summary_of(fig)
     except CoverageError as exc:
         # Only reachable with allow_empty: no summary file, so none can be filed.
         path.unlink(missing_ok=True)
-        log.warning("%s: no %s written: %s", company, SUMMARY_FILE, exc)
+        log.warning("%s: no %s written: %s", fig.company, SUMMARY_FILE, exc)
         return None
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     return payload

@@ -13,9 +13,10 @@ import pandas as pd
 
 from reports import metrics, model
 from reports.coverage import Coverage, CoverageError
+from reports.figures import CompanyFigures
 from reports.period import Period
 
-__all__ = ["SCHEMA", "CoverageError", "build_summary"]
+__all__ = ["SCHEMA", "CoverageError", "build_summary", "summary_of"]
 
 SCHEMA = "complaints.regulator_summary/1"
 
@@ -49,9 +50,25 @@ def build_summary(cases: pd.DataFrame, compensations: pd.DataFrame, period: Peri
     Coverage.of(cases, as_of).check(period, company)
     policy = policy or metrics.Policy()
     cases = metrics.countable(cases)
-    r = metrics.received(cases, period)
+    return _payload(cases, metrics.received(cases, period),
+                    metrics.kpis(cases, period, as_of, policy), compensations, period,
+                    company, as_of, policy, currency)
+
+
+def summary_of(fig: CompanyFigures, currency: str = "CNY") -> dict[str, Any]:
+    """``build_summary`` of a company whose figures are computed already (the documents'
+    run): the same payload, without computing the period's cases and KPIs again."""
+    if fig.coverage is not None:
+        fig.coverage.check(fig.period, fig.company)
+    return _payload(fig.cases, fig.current, fig.kpis["current"], fig.compensations,
+                    fig.period, fig.company, fig.as_of, fig.policy, currency)
+
+
+def _payload(cases: pd.DataFrame, r: pd.DataFrame, kpis: dict[str, metrics.Kpi],
+             compensations: pd.DataFrame, period: Period, company: str,
+             as_of: pd.Timestamp, policy: metrics.Policy, currency: str) -> dict[str, Any]:
+    """The payload of countable ``cases``, ``r`` those received in ``period``."""
     closure = metrics.closure(cases, period).set_index("code")["count"]
-    kpis = metrics.kpis(cases, period, as_of, policy)
     comp = metrics.compensation(compensations, period)
     return {
         "schema": SCHEMA,

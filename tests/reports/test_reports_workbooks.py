@@ -122,6 +122,18 @@ def test_register_and_json(outputs):
     assert payload == outputs.summary
 
 
+def test_the_runs_summary_is_build_summary_of_the_company(tmp_path):
+    """The run reuses the figures its documents show; the worker files build_summary of the
+    company's frames. Both must be the one payload."""
+    from reports import regulator
+
+    data = load(tmp_path / "in", CASES, COMPS, as_of=AS_OF)
+    out = pipeline.run(data, Q3, tmp_path / "out", pipeline.RunOptions(progress=False))[0]
+    cases, comps = pipeline.split_companies(data, None)[out.company]
+    assert out.summary == regulator.build_summary(cases, comps, Q3, out.company, data.as_of)
+    assert out.summary["counts"]["received"] > 0 and out.summary["compensation"]["paid_count"]
+
+
 def test_register_splits_past_the_row_limit(tmp_path):
     data = load(tmp_path / "in", CASES, COMPS, as_of=AS_OF)
     path = tmp_path / "r.xlsx"
