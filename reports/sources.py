@@ -99,7 +99,11 @@ def _finish(cases_raw: pd.DataFrame, comps_raw: pd.DataFrame | None, mp: mapping
         issues.append(normalize.DataIssue("cases", "name", "", int(dup.sum()),
                                           "duplicate reference: later rows left out"))
         cases = cases[~dup].reset_index(drop=True)
-    orphans = ~comps["case_id"].isin(cases["name"])
+    names = pd.Index(cases["name"])
+    # One hash table of the references, also used for the look-up when they are unique
+    # (isin would build its own).
+    orphans = ~(names.get_indexer(comps["case_id"]) >= 0 if names.is_unique
+                else comps["case_id"].isin(names))
     if orphans.any():
         issues.append(normalize.DataIssue("compensations", "case_id", "", int(orphans.sum()),
                                           "no such case in the input: left out"))
