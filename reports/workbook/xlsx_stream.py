@@ -56,6 +56,7 @@ _HEAD = b'<c t="inlineStr"><is><t xml:space="preserve">'
 _TAIL = b"</t></is></c>"
 _CONTROL = np.array([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)], np.uint8)
 _BUILDERS = 2  # chunks built at once
+_SAMPLE_ROWS = 20_000  # rows that tell whether a text column repeats
 # Rows above the data: title, subtitle (company, period, data coverage, source), header.
 HEAD_ROWS = 3
 
@@ -110,10 +111,13 @@ def as_arrow_text(values: pd.Series) -> pa.Array:
     non-ASCII Python string it reads (CPython caches it there), so every Chinese text of
     the input would be held twice for as long as the cases are."""
     objs = values.to_numpy(dtype=object)
-    encoded = np.empty(len(objs), dtype=object)
     present = ~pd.isna(objs)
-    encoded[present] = [v.encode() if type(v) is str else str(v).encode()
-                        for v in objs[present]]
+    given = objs[present]
+    # An ASCII string is its own UTF-8 (nothing is cached): Arrow reads those directly.
+    if all(type(v) is str and v.isascii() for v in given):
+        return pa.array(objs, _TEXT, from_pandas=True)
+    encoded = np.empty(len(objs), dtype=object)
+    encoded[present] = [v.encode() if type(v) is str else str(v).encode() for v in given]
     return pa.array(encoded, _BIN, from_pandas=True).cast(_TEXT)
 
 
@@ -145,7 +149,13 @@ def _xml_text(values: pd.Series) -> pa.Array:
 
 
 def _repeats(values: pd.Series) -> bool:
-    return isinstance(values.dtype, pd.CategoricalDtype)
+    """Whether a text column repeats enough to build its cells once per distinct value
+    (names of people, respondents) rather than value by value (references, free texts),
+    judged on its first rows."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return True
+    head = values.iloc[:_SAMPLE_ROWS].dropna()
+    return len(head) > 0 and len(pd.unique(head.to_numpy(dtype=object))) <= len(head) // 2
 
 
 def _text_lookup(values: pd.Series) -> _Lookup:
