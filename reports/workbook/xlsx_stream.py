@@ -105,12 +105,12 @@ class _Lookup:
         return self.table.take(pa.array(self.index[lo:hi]))
 
 
-def as_arrow_text(values: pd.Series) -> pa.Array:
+def as_arrow_text(values: pd.Series | np.ndarray) -> pa.Array:
     """The values as Arrow text (missing ones null, anything else as ``str`` shows it).
     Each is encoded here: pyarrow's own conversion leaves a UTF-8 copy inside every
     non-ASCII Python string it reads (CPython caches it there), so every Chinese text of
     the input would be held twice for as long as the cases are."""
-    objs = values.to_numpy(dtype=object)
+    objs = np.asarray(values, dtype=object)
     present = ~pd.isna(objs)
     given = objs[present]
     # An ASCII string is its own UTF-8 (nothing is cached): Arrow reads those directly.
@@ -133,7 +133,7 @@ def _needs(text: pa.Array) -> tuple[bool, bool]:
     return bool(np.isin(low, _CONTROL).any()), b"&" in flat or b"<" in flat or b">" in flat
 
 
-def _xml_text(values: pd.Series) -> pa.Array:
+def _xml_text(values: pd.Series | np.ndarray) -> pa.Array:
     """Inline-string cells of texts that do not repeat, escaped and wrapped by Arrow's
     string kernels."""
     text = as_arrow_text(values)
@@ -166,11 +166,12 @@ def _text_lookup(values: pd.Series) -> _Lookup:
 
 @dataclass(frozen=True)
 class _FreeText:
-    """A text column whose values do not repeat: cells are built chunk by chunk."""
-    values: pd.Series
+    """A text column whose values do not repeat: cells are built chunk by chunk, by the
+    builder threads, which read a plain array of the values (never a pandas object)."""
+    values: np.ndarray
 
     def cells(self, lo: int, hi: int) -> pa.Array:
-        return _xml_text(self.values.iloc[lo:hi])
+        return _xml_text(self.values[lo:hi])
 
 
 class _SharedStrings:
@@ -291,7 +292,7 @@ def _prepare(frame: pd.DataFrame, columns: Sequence[StreamColumn],
         elif _repeats(s):
             out.append(_text_lookup(s))
         else:
-            out.append(_FreeText(s))
+            out.append(_FreeText(s.to_numpy(dtype=object)))
     return out
 
 
