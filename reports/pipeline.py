@@ -18,7 +18,7 @@ from reports import figures as figures_mod
 from reports import metrics, model, regulator
 from reports.coverage import Coverage, CoverageError
 from reports.period import Period
-from reports.sources import CaseData
+from reports.sources import CaseData, case_positions
 from reports.workbook import bulletin, expectation, register, style, summary, trend
 
 log = logging.getLogger(__name__)
@@ -79,10 +79,9 @@ class CompanyParts(Mapping[str, tuple[pd.DataFrame, pd.DataFrame]]):
         a reference held by two cases, whose compensations go with every company having
         it). A compensation booked to another company than its case's belongs to neither."""
         comps = self._data.compensations
-        names = pd.Index(self._data.cases["name"])
-        if not names.is_unique:
+        at = case_positions(self._data.cases, comps["case_id"])
+        if at is None:
             return None
-        at = names.get_indexer(comps["case_id"])
         codes = np.where(at >= 0, case_codes[np.maximum(at, 0)], -1)
         booked = comps["company_id"]
         if booked.notna().any():

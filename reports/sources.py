@@ -99,16 +99,21 @@ def _finish(cases_raw: pd.DataFrame, comps_raw: pd.DataFrame | None, mp: mapping
         issues.append(normalize.DataIssue("cases", "name", "", int(dup.sum()),
                                           "duplicate reference: later rows left out"))
         cases = cases[~dup].reset_index(drop=True)
-    names = pd.Index(cases["name"])
-    # One hash table of the references, also used for the look-up when they are unique
-    # (isin would build its own).
-    orphans = ~(names.get_indexer(comps["case_id"]) >= 0 if names.is_unique
-                else comps["case_id"].isin(names))
+    at = case_positions(cases, comps["case_id"])
+    orphans = ~(at >= 0 if at is not None else comps["case_id"].isin(cases["name"]))
     if orphans.any():
         issues.append(normalize.DataIssue("compensations", "case_id", "", int(orphans.sum()),
                                           "no such case in the input: left out"))
         comps = comps[~orphans].reset_index(drop=True)
     return CaseData(cases, comps, issues, source, _as_of(cases))
+
+
+def case_positions(cases: pd.DataFrame, case_ids: pd.Series) -> np.ndarray | None:
+    """The row of ``cases`` each of ``case_ids`` names (-1: none), found with one hash
+    table of the references; None when one reference names two cases (equal references
+    in two companies), where a position would not say which."""
+    names = pd.Index(cases["name"])
+    return names.get_indexer(case_ids) if names.is_unique else None
 
 
 def _case_columns(mp: mapping_mod.Mapping) -> filesource.Select:

@@ -402,12 +402,6 @@ def prepare_table(frame: pd.DataFrame, columns: Sequence[StreamColumn]) -> Table
     return Table(columns, len(frame), _prepare(frame, columns, sst), sst)
 
 
-def write_table(path: Path, frame: pd.DataFrame, columns: Sequence[StreamColumn],
-                sheet_title: str, **options) -> list[str]:
-    """Write ``frame`` to ``path``: ``write_prepared`` of ``prepare_table``."""
-    return write_prepared(path, prepare_table(frame, columns), sheet_title, **options)
-
-
 def write_prepared(path: Path, table: Table, sheet_title: str,
                    max_rows: int = EXCEL_MAX_ROWS - HEAD_ROWS, chunk_rows: int = 16_384,
                    progress=None, title: str = "", subtitle: str = "") -> list[str]:

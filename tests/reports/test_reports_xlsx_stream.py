@@ -16,8 +16,8 @@ def test_a_failure_while_building_rows_is_raised_not_hung(tmp_path, monkeypatch)
     monkeypatch.setattr(xlsx_stream, "_rows_xml", broken)
     frame = pd.DataFrame({"t": ["a"]})
     with pytest.raises(RuntimeError, match="boom"):
-        xlsx_stream.write_table(tmp_path / "t.xlsx", frame,
-                                [xlsx_stream.StreamColumn("t", "T", "text")], "T")
+        xlsx_stream.write_prepared(tmp_path / "t.xlsx", xlsx_stream.prepare_table(
+            frame, [xlsx_stream.StreamColumn("t", "T", "text")]), "T")
 
 
 def test_text_cells_of_a_column_that_repeats_and_of_one_that_does_not_agree():
@@ -56,7 +56,8 @@ def test_a_written_table_reads_back_cell_for_cell(tmp_path):
             xlsx_stream.StreamColumn("i", "I", "int"),
             xlsx_stream.StreamColumn("f", "F", "float"),
             xlsx_stream.StreamColumn("e", "E", "datetime")]
-    xlsx_stream.write_table(tmp_path / "t.xlsx", frame, cols, "T", chunk_rows=3)
+    xlsx_stream.write_prepared(tmp_path / "t.xlsx", xlsx_stream.prepare_table(frame, cols),
+                               "T", chunk_rows=3)
     ws = openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets[0]
     rows = list(ws.iter_rows(min_row=xlsx_stream.HEAD_ROWS + 1, values_only=True))
     assert rows == [
